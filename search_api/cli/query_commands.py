@@ -1,0 +1,7 @@
+"""CLI commands (query side); registered by search_api.cli.main."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
