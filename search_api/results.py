@@ -1,0 +1,75 @@
+"""What a search returns: plain dataclasses shared by the searcher, the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+from indexer.records import Meeting, Statement, StatementFilter
+
+
+class SearchMode(str, Enum):
+    """How statements are ranked."""
+
+    HYBRID = "hybrid"
+    SEMANTIC = "semantic"
+    LEXICAL = "lexical"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """One question with its paging and filters."""
+
+    query: str
+    limit: int = 10
+    offset: int = 0
+    mode: SearchMode = SearchMode.HYBRID
+    filters: StatementFilter = field(default_factory=StatementFilter)
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """Where the statement matched: the best passage and the query terms found in it."""
+
+    passage: str
+    terms: tuple[str, ...] = ()
+    char_start: int = 0
+    char_end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One ranked statement with its meeting."""
+
+    statement: Statement
+    meeting: Meeting
+    score: float
+    """Higher is better."""
+    rank: int
+    """1-based, across pages."""
+    highlight: Highlight
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of results; ``total`` counts every statement that matched, not just this page."""
+
+    query: str
+    total: int
+    hits: tuple[SearchHit, ...]
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexHealth:
+    """What /health reports."""
+
+    model_id: str
+    model_fingerprint: str
+    meetings: int
+    statements: int
+    passages: int
+    built_at: dt.datetime | None
+    updated_at: dt.datetime | None
