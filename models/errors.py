@@ -68,3 +68,9 @@ class MeetingNotFoundError(PolicySearchError):
     """No meeting has the requested id."""
 
     code = "meeting_not_found"
+
+
+class IndexWriteError(PolicySearchError):
+    """The index could not be written (disk full, permissions); the previous index is kept."""
+
+    code = "index_write_error"
