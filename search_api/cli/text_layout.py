@@ -1,0 +1,126 @@
+"""Plain-text layout for the query commands: width-aware for Japanese, readable when narrow.
+
+Full-width characters take two terminal columns, so padding and wrapping count display columns
+rather than characters.  No colours, no box drawing: output stays readable when piped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from search_api.presentation import JsonDict
+
+_SPACE = re.compile(r"\s+")
+SNIPPET_CHARS = 200
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (wide and full-width characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def truncate(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` columns, with ``…`` when something was cut."""
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def pad(text: str, width: int, align_right: bool = False) -> str:
+    """``text`` truncated and padded to exactly ``width`` columns."""
+    text = truncate(text, width)
+    fill = " " * (width - display_width(text))
+    return fill + text if align_right else text + fill
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns; breaks at spaces for English, anywhere for Japanese."""
+    width = max(width, 10)
+    lines: list[str] = []
+    current, used = "", 0
+    for word in re.findall(r"\S+\s*|\s+", text):
+        w = display_width(word.rstrip())
+        if used + w <= width:
+            current += word
+            used += display_width(word)
+            continue
+        if current.strip():
+            lines.append(current.rstrip())
+        current, used = "", 0
+        for ch in word:
+            cw = display_width(ch)
+            if used + cw > width:
+                lines.append(current.rstrip())
+                current, used = "", 0
+            current += ch
+            used += cw
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The passage on one line, whitespace collapsed, cut to about ``limit`` characters."""
+    flat = _SPACE.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def speaker_line(item: JsonDict) -> str:
+    """``name（role, group）· topic``, leaving out what is unknown."""
+    speaker = item["speaker"]
+    who = speaker.get("name") or "(unknown speaker)"
+    extra = ", ".join(part for part in (speaker.get("role"), speaker.get("group")) if part)
+    if extra:
+        who = f"{who} ({extra})"
+    return f"{who} · {item['topic']}" if item.get("topic") else who
+
+
+def format_page(page: JsonDict, width: int, heading: str) -> str:
+    """A page of hits as blocks: rank, score, date and meeting; speaker; snippet; id."""
+    shown = len(page["results"])
+    if not shown:
+        return f"{heading}: no results (total {page['total']})."
+    first = page["offset"] + 1
+    lines = [f"{heading}: {first}-{first + shown - 1} of {page['total']}", ""]
+    indent = "     "
+    body_width = max(width - len(indent), 20)
+    for hit in page["results"]:
+        meeting = hit["meeting"]
+        head = f"{hit['rank']:>3}. {hit['score']:.4f}  {meeting['date'] or '----------'}  "
+        title = meeting["title"] or meeting["body"]
+        lines.append(head + truncate(title, max(width - display_width(head), 10)))
+        lines.append(indent + truncate(speaker_line(hit), body_width))
+        for text_line in wrap(snippet(hit["highlight"]["passage"] or hit["text"]), body_width):
+            lines.append(indent + text_line)
+        lines.append(indent + truncate(f"id {hit['statement_id']}", body_width))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def format_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int, right: Sequence[int] = ()
+) -> str:
+    """A plain table; the last column takes what width is left and is truncated to it."""
+    cells = [[str(value) if value is not None else "" for value in row] for row in rows]
+    widths = [display_width(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row[:-1]):
+            widths[i] = max(widths[i], display_width(value))
+    fixed = sum(widths[:-1]) + 2 * (len(headers) - 1)
+    widths[-1] = max(width - fixed, 12)
+
+    def line(values: Sequence[str]) -> str:
+        parts = [pad(v, widths[i], align_right=i in right) for i, v in enumerate(values)]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in cells)])
