@@ -1,0 +1,255 @@
+"""Lexical matching: word analysis for Japanese and English, and BM25 over passages.
+
+The same `Analyzer` turns passages and questions into terms, so a question matches exactly the
+words a passage was indexed under.  Japanese runs go through Sudachi (split mode C, content
+words by their normalised form) and each compound is also indexed under its mode-A parts, so a
+short query such as ``日経平均株価`` still matches; Latin-script runs become lowercase English
+words minus a small stopword list.
+
+`LexicalIndex` is a plain BM25 index (numpy arrays, no I/O); `search_api.lexical_cache` saves
+and loads it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+ANALYZER_VERSION = "sudachi-c+a-en-v1"
+"""Changes whenever `Analyzer` would produce different terms; part of the on-disk cache key."""
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc]")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?|[0-9]+[a-z][a-z0-9]*")
+_ASCII = re.compile(r"^[\x00-\x7f]+$")
+_SENTENCE_END = re.compile(r"(?<=[。．！？\n])")
+_MAX_SUDACHI_CHARS = 4000
+"""Sudachi refuses inputs over ~49 KB; passages are far shorter, long questions are cut up."""
+
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
+_EXCLUDED_POS_DETAIL = frozenset({"数詞", "代名詞", "非自立可能"})
+_JA_STOPWORDS = frozenset(
+    {
+        "する", "ある", "いる", "なる", "できる", "れる", "られる", "おる", "いう", "言う",
+        "思う", "いただく", "くださる", "こと", "もの", "ため", "よう", "とき", "ところ",
+        "方", "等", "的", "上", "中", "点", "件", "御", "様", "さん", "君",
+        "つく", "関する", "対する", "よる", "於く", "おく",
+    }
+)  # fmt: skip
+_EN_STOPWORDS = frozenset(
+    """a an and are as at be been being but by can could did do does for from had has have
+    how i if in into is it its of on or our should so than that the their them then there
+    these they this those to was we were what when where which while who why will with would
+    you your not no about also more most such over under between after before during s""".split()  # noqa: SIM905
+)
+
+
+def question_language(text: str) -> str:
+    """``ja`` when the text contains any kana or kanji, else ``en``.
+
+    Questions are short, so any Japanese script is decisive; fusion and the language prior use
+    this to decide whether lexical matching can help at all.
+    """
+    return "ja" if _CJK.search(text) else "en"
+
+
+def _english_stem(word: str) -> str:
+    """A deliberately light stemmer: plurals and possessives only (keeps terms readable)."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def english_terms(text: str) -> list[str]:
+    """Lowercase English words of ``text`` (already NFKC-normalised), minus stopwords."""
+    words = _LATIN_WORD.findall(text.lower())
+    return [_english_stem(w) for w in words if w not in _EN_STOPWORDS and len(w) > 1]
+
+
+def _sudachi_chunks(text: str) -> Iterable[str]:
+    """Cut text at sentence ends into pieces Sudachi accepts."""
+    if len(text) <= _MAX_SUDACHI_CHARS:
+        yield text
+        return
+    piece = ""
+    for sentence in _SENTENCE_END.split(text):
+        if len(piece) + len(sentence) > _MAX_SUDACHI_CHARS and piece:
+            yield piece
+            piece = ""
+        while len(sentence) > _MAX_SUDACHI_CHARS:
+            yield sentence[:_MAX_SUDACHI_CHARS]
+            sentence = sentence[_MAX_SUDACHI_CHARS:]
+        piece += sentence
+    if piece:
+        yield piece
+
+
+class Analyzer:
+    """Turns text into index terms; one instance per process (it holds a Sudachi tokenizer).
+
+    ``subwords`` adds the mode-A parts of each mode-C compound, so partial and short queries
+    match.  The tokenizer is created in the constructor, never at import.
+    """
+
+    def __init__(self, subwords: bool = True) -> None:
+        from sudachipy import Dictionary, SplitMode
+
+        self._tokenizer = Dictionary(dict="core").tokenizer()
+        self._mode_c = SplitMode.C
+        self._mode_a = SplitMode.A
+        self._subwords = subwords
+
+    def analyze(self, text: str) -> list[str]:
+        """All index terms of ``text`` in order (repeats kept: BM25 counts them)."""
+        text = unicodedata.normalize("NFKC", text)
+        terms = english_terms(text)
+        if _CJK.search(text):
+            for chunk in _sudachi_chunks(text):
+                terms.extend(self._japanese_terms(chunk))
+        return terms
+
+    def _japanese_terms(self, text: str) -> list[str]:
+        terms: list[str] = []
+        for morpheme in self._tokenizer.tokenize(text, self._mode_c):
+            term = _content_term(morpheme)
+            if term is None:
+                continue
+            terms.append(term)
+            if self._subwords:
+                parts = morpheme.split(self._mode_a)
+                if len(parts) > 1:
+                    terms.extend(t for t in map(_content_term, parts) if t and t != term)
+        return terms
+
+
+def _content_term(morpheme: Any) -> str | None:
+    """The normalised form of a Japanese content word, or None for everything else."""
+    surface = morpheme.surface()
+    if _ASCII.match(surface):
+        return None  # Latin words come from english_terms
+    pos = morpheme.part_of_speech()
+    if pos[0] not in _CONTENT_POS or pos[1] in _EXCLUDED_POS_DETAIL:
+        return None
+    term = str(morpheme.normalized_form())
+    if term in _JA_STOPWORDS or (len(term) == 1 and "\u3040" <= term <= "\u309f"):
+        return None
+    return term
+
+
+@dataclass(frozen=True, slots=True)
+class BM25Parameters:
+    """Okapi BM25 constants; ``b`` normalises by passage length."""
+
+    k1: float = 1.2
+    b: float = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalIndex:
+    """BM25 over documents (passages) identified by int64 ids.
+
+    Postings are stored per term (CSR): ``indptr[t]:indptr[t+1]`` slices ``rows`` (positions in
+    ``doc_ids``) and ``weights`` (the precomputed BM25 contribution of term t to that row).
+    """
+
+    vocabulary: dict[str, int]
+    doc_ids: npt.NDArray[np.int64]
+    indptr: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int32]
+    weights: npt.NDArray[np.float32]
+
+    @property
+    def size(self) -> int:
+        """Number of documents."""
+        return int(self.doc_ids.shape[0])
+
+    def score_rows(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
+        """BM25 score of every row for the (de-duplicated) query terms; 0 where none match."""
+        columns = [self.vocabulary[t] for t in dict.fromkeys(terms) if t in self.vocabulary]
+        if not columns:
+            return np.zeros(self.size, dtype=np.float32)
+        rows = np.concatenate([self.rows[self.indptr[c] : self.indptr[c + 1]] for c in columns])
+        weights = np.concatenate(
+            [self.weights[self.indptr[c] : self.indptr[c + 1]] for c in columns]
+        )
+        return np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
+
+    def search(
+        self,
+        terms: Sequence[str],
+        k: int,
+        allowed_ids: npt.NDArray[np.int64] | None = None,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+        """The ``k`` best documents with a positive score, FAISS-style ``(D, I)`` (1-D here).
+
+        ``allowed_ids`` restricts the search itself (ids outside it never appear).  Ties are
+        broken by ascending id so results are deterministic.
+        """
+        scores = self.score_rows(terms)
+        candidates = np.flatnonzero(scores > 0)
+        if allowed_ids is not None:
+            candidates = candidates[np.isin(self.doc_ids[candidates], allowed_ids)]
+        if candidates.size == 0 or k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        ids = self.doc_ids[candidates]
+        order = np.lexsort((ids, -scores[candidates]))[:k]
+        return scores[candidates][order], ids[order]
+
+
+def build_lexical_index(
+    doc_ids: Sequence[int] | npt.NDArray[np.int64],
+    documents: Iterable[Sequence[str]],
+    parameters: BM25Parameters | None = None,
+) -> LexicalIndex:
+    """Build BM25 postings from analysed documents (one term list per id, same order)."""
+    params = parameters or BM25Parameters()
+    ids = np.asarray(doc_ids, dtype=np.int64)
+    vocabulary: dict[str, int] = {}
+    term_rows: list[list[int]] = []
+    term_counts: list[list[int]] = []
+    lengths = np.zeros(ids.shape[0], dtype=np.float64)
+    row = -1
+    for row, terms in enumerate(documents):
+        lengths[row] = len(terms)
+        for term, count in Counter(terms).items():
+            column = vocabulary.setdefault(term, len(vocabulary))
+            if column == len(term_rows):
+                term_rows.append([])
+                term_counts.append([])
+            term_rows[column].append(row)
+            term_counts[column].append(count)
+    if row + 1 != ids.shape[0]:
+        raise ValueError(f"{ids.shape[0]} ids but {row + 1} documents")
+    return _postings(vocabulary, ids, lengths, (term_rows, term_counts), params)
+
+
+def _postings(
+    vocabulary: dict[str, int],
+    ids: npt.NDArray[np.int64],
+    lengths: npt.NDArray[np.float64],
+    postings: tuple[list[list[int]], list[list[int]]],
+    params: BM25Parameters,
+) -> LexicalIndex:
+    term_rows, term_counts = postings
+    n_docs = max(ids.shape[0], 1)
+    average = float(lengths.mean()) if lengths.size and lengths.mean() > 0 else 1.0
+    sizes = np.array([len(r) for r in term_rows], dtype=np.int64)
+    indptr = np.zeros(len(term_rows) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    rows = np.fromiter((r for rs in term_rows for r in rs), dtype=np.int32, count=int(indptr[-1]))
+    tf = np.fromiter((c for cs in term_counts for c in cs), dtype=np.float64, count=rows.size)
+    idf = np.array([math.log(1.0 + (n_docs - n + 0.5) / (n + 0.5)) for n in sizes])
+    norm = params.k1 * (1.0 - params.b + params.b * lengths[rows] / average)
+    weights = np.repeat(idf, sizes) * tf * (params.k1 + 1.0) / (tf + norm)
+    return LexicalIndex(vocabulary, ids, indptr, rows, weights.astype(np.float32))

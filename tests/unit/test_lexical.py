@@ -1,0 +1,134 @@
+"""Lexical analysis and BM25: real sentences from the corpus, the same analysis both sides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from search_api.lexical import (
+    Analyzer,
+    BM25Parameters,
+    build_lexical_index,
+    english_terms,
+    question_language,
+)
+from search_api.lexical_cache import (
+    cache_key,
+    load_lexical_index,
+    load_or_build_lexical_index,
+    save_lexical_index,
+)
+
+# A real remark, quoted from ../shared/corpus/kokkai/speeches.jsonl.gz
+# (speech 114304056X01519980914_009)
+NIKKEI = (
+    "ある証券会社が試算をいたしました。その前提が、為替レートが一ドルが百五十円だった場合、"
+    "そして日経平均株価が一万五千円、そしてさらに、各行が住友銀行と同じ不良債権の七五・八％を"
+    "債権償却特別勘定に積み、"
+)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def diet_speeches(corpus_dir: Path) -> list[str]:
+    path = corpus_dir / "kokkai" / "meetings" / "2022-04-15_diet-208_shugiin-keizaisangyo.json"
+    return [r["speech"] for r in json.loads(path.read_text(encoding="utf-8"))["speechRecord"]]
+
+
+def test_japanese_content_words_use_normalised_forms_and_drop_particles(analyzer) -> None:
+    terms = analyzer.analyze("経済安全保障推進法案について伺います。")
+    assert {"経済", "安全", "保障", "推進法", "案", "伺う"} <= set(terms)
+    assert {"推進", "法"} <= set(terms)  # mode-A parts of the compound 推進法
+    assert not {"に", "つく", "て", "ます", "。"} & set(terms)
+
+
+def test_short_compound_query_matches_the_real_remark(analyzer, diet_speeches) -> None:
+    documents = [*diet_speeches, NIKKEI]
+    index = build_lexical_index(np.arange(len(documents)), [analyzer.analyze(d) for d in documents])
+    scores, ids = index.search(analyzer.analyze("日経平均株価"), k=3)
+    assert ids[0] == len(documents) - 1
+    assert scores[0] > 0
+
+
+def test_solar_sharing_query_finds_its_speeches(analyzer, diet_speeches) -> None:
+    index = build_lexical_index(
+        np.arange(len(diet_speeches)), [analyzer.analyze(d) for d in diet_speeches]
+    )
+    _scores, ids = index.search(analyzer.analyze("ソーラーシェアリング 農地 発電"), k=3)
+    assert all("ソーラーシェアリング" in diet_speeches[i] for i in ids[:2])
+
+
+def test_english_words_are_lowercased_and_not_read_as_katakana(analyzer) -> None:
+    terms = analyzer.analyze("Japan's ride-hailing scheme is limited to Taxi firms")
+    assert terms == ["japan", "ride", "hailing", "scheme", "limited", "taxi", "firm"]
+    assert "gdp" in analyzer.analyze("ＧＤＰ比で二％の防衛費")  # full-width Latin in Diet text
+
+
+def test_english_terms_drop_stopwords_and_plurals() -> None:
+    assert english_terms("the policies of the committee members") == [
+        "policy",
+        "committee",
+        "member",
+    ]
+
+
+def test_question_language() -> None:
+    assert question_language("のれん 定期償却") == "ja"
+    assert question_language("Why did Japan fail to anticipate the chip race?") == "en"
+    assert question_language("FOMCの議事要旨") == "ja"
+
+
+def test_very_long_text_is_analysed_in_pieces(analyzer, diet_speeches) -> None:
+    longest = "".join(diet_speeches) * 3  # far beyond Sudachi's input limit
+    assert len(analyzer.analyze(longest)) > 1000
+
+
+def test_search_respects_allowed_ids_and_breaks_ties_by_id(analyzer) -> None:
+    docs = [["半導体", "供給"], ["半導体", "供給"], ["半導体"], ["農地"]]
+    index = build_lexical_index(np.array([40, 10, 30, 20]), docs)
+    scores, ids = index.search(["半導体", "供給"], k=10)
+    assert ids.tolist() == [10, 40, 30]
+    assert scores[0] == scores[1] > scores[2] > 0
+    _scores, ids = index.search(["半導体", "供給"], k=10, allowed_ids=np.array([30, 20]))
+    assert ids.tolist() == [30]
+    assert index.search(["存在しない"], k=5)[1].size == 0
+
+
+def test_bm25_prefers_the_shorter_passage_for_the_same_match() -> None:
+    docs = [["半導体", *["その他"] * 30], ["半導体", "工場"]]
+    _scores, ids = build_lexical_index(np.array([1, 2]), docs, BM25Parameters()).search(
+        ["半導体"], k=2
+    )
+    assert ids.tolist() == [2, 1]
+
+
+def test_cache_round_trips_and_is_keyed_by_generation(tmp_path, analyzer) -> None:
+    docs = [analyzer.analyze(NIKKEI), analyzer.analyze("ソーラーシェアリングの普及。")]
+    index = build_lexical_index(np.array([7, 9]), docs)
+    key = cache_key("gen-1", BM25Parameters())
+    save_lexical_index(index, tmp_path, key)
+    loaded = load_lexical_index(tmp_path, key)
+    assert loaded is not None
+    query = analyzer.analyze("日経平均株価")
+    assert np.array_equal(loaded.search(query, 2)[1], index.search(query, 2)[1])
+    assert np.allclose(loaded.score_rows(query), index.score_rows(query))
+
+    other = cache_key("gen-2", BM25Parameters())
+    assert load_lexical_index(tmp_path, other) is None
+    built: list[int] = []
+
+    def build():
+        built.append(1)
+        return index
+
+    load_or_build_lexical_index(tmp_path, other, build)
+    load_or_build_lexical_index(tmp_path, other, build)
+    assert built == [1]  # second start loads from disk
+    assert load_lexical_index(tmp_path, key) is None  # the stale generation was removed
