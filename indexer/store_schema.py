@@ -1,0 +1,218 @@
+"""The SQLite schema of an index, as numbered migrations tracked by ``PRAGMA user_version``.
+
+Migration ``n`` brings a database from version ``n - 1`` to ``n``; never edit a released
+migration, append a new one.  Also here: converting rows to and from the record dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from typing import Any
+
+from indexer.records import Meeting, Passage, Statement
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: meetings, statements, passages (integer id = FAISS id), vectors by content hash and
+    #    model fingerprint, embedding channels, source files and which records each file gave.
+    """
+    CREATE TABLE meetings (
+        meeting_id  TEXT PRIMARY KEY,
+        title       TEXT NOT NULL,
+        date        TEXT,
+        body        TEXT NOT NULL,
+        language    TEXT NOT NULL,
+        url         TEXT,
+        source_file TEXT NOT NULL,
+        house       TEXT,
+        committee   TEXT,
+        session     INTEGER,
+        issue       TEXT,
+        topics      TEXT NOT NULL DEFAULT '[]',
+        extra       TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX meetings_date ON meetings(date);
+    CREATE TABLE statements (
+        statement_id  TEXT PRIMARY KEY,
+        meeting_id    TEXT NOT NULL REFERENCES meetings(meeting_id) ON DELETE CASCADE,
+        position      INTEGER NOT NULL,
+        text          TEXT NOT NULL,
+        language      TEXT NOT NULL,
+        speaker_name  TEXT,
+        speaker_role  TEXT,
+        speaker_group TEXT,
+        topic         TEXT,
+        procedural    INTEGER NOT NULL DEFAULT 0,
+        source_file   TEXT NOT NULL DEFAULT '',
+        source_line   INTEGER,
+        url           TEXT
+    );
+    CREATE INDEX statements_meeting ON statements(meeting_id, position);
+    CREATE TABLE passages (
+        passage_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        statement_id TEXT NOT NULL REFERENCES statements(statement_id) ON DELETE CASCADE,
+        ordinal      INTEGER NOT NULL,
+        text         TEXT NOT NULL,
+        char_start   INTEGER NOT NULL,
+        char_end     INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        UNIQUE (statement_id, ordinal)
+    );
+    CREATE INDEX passages_hash ON passages(content_hash);
+    CREATE TABLE vectors (
+        content_hash TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        vector       BLOB NOT NULL,
+        PRIMARY KEY (content_hash, fingerprint)
+    ) WITHOUT ROWID;
+    CREATE TABLE channels (
+        name        TEXT PRIMARY KEY,
+        model_id    TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        dimension   INTEGER NOT NULL,
+        kind        TEXT NOT NULL DEFAULT 'flat'
+    );
+    CREATE TABLE source_files (
+        path         TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        mtime_ns     INTEGER NOT NULL,
+        size         INTEGER NOT NULL,
+        options_key  TEXT NOT NULL DEFAULT '',
+        indexed_at   TEXT NOT NULL
+    );
+    CREATE TABLE file_meetings (
+        path       TEXT NOT NULL,
+        meeting_id TEXT NOT NULL,
+        PRIMARY KEY (path, meeting_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX file_meetings_meeting ON file_meetings(meeting_id);
+    CREATE TABLE file_statements (
+        path         TEXT NOT NULL,
+        statement_id TEXT NOT NULL,
+        PRIMARY KEY (path, statement_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX file_statements_statement ON file_statements(statement_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+MEETING_COLUMNS = (
+    "meeting_id, title, date, body, language, url, source_file, house, committee, session, "
+    "issue, topics, extra"
+)
+STATEMENT_COLUMNS = (
+    "statement_id, meeting_id, position, text, language, speaker_name, speaker_role, "
+    "speaker_group, topic, procedural, source_file, source_line, url"
+)
+PASSAGE_COLUMNS = "passage_id, statement_id, ordinal, text, char_start, char_end"
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The version recorded in the database (0 for a new, empty file)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply the migrations the database lacks, each in its own transaction."""
+    current = schema_version(conn)
+    for number in range(current + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[number - 1].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def content_hash(text: str) -> str:
+    """The key under which a passage text's vectors are stored (identical texts share it)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
+    """A meeting as a row in ``MEETING_COLUMNS`` order."""
+    return (
+        meeting.meeting_id,
+        meeting.title,
+        None if meeting.date is None else meeting.date.isoformat(),
+        meeting.body,
+        meeting.language,
+        meeting.url,
+        meeting.source_file,
+        meeting.house,
+        meeting.committee,
+        meeting.session,
+        meeting.issue,
+        json.dumps(list(meeting.topics), ensure_ascii=False),
+        json.dumps(meeting.extra, ensure_ascii=False, sort_keys=True),
+    )
+
+
+def meeting_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Meeting:
+    """The inverse of ``meeting_row``."""
+    return Meeting(
+        meeting_id=row[0],
+        title=row[1],
+        date=None if row[2] is None else dt.date.fromisoformat(row[2]),
+        body=row[3],
+        language=row[4],
+        url=row[5],
+        source_file=row[6],
+        house=row[7],
+        committee=row[8],
+        session=row[9],
+        issue=row[10],
+        topics=tuple(json.loads(row[11])),
+        extra=dict(json.loads(row[12])),
+    )
+
+
+def statement_row(statement: Statement) -> tuple[Any, ...]:
+    """A statement as a row in ``STATEMENT_COLUMNS`` order."""
+    return (
+        statement.statement_id,
+        statement.meeting_id,
+        statement.position,
+        statement.text,
+        statement.language,
+        statement.speaker_name,
+        statement.speaker_role,
+        statement.speaker_group,
+        statement.topic,
+        int(statement.procedural),
+        statement.source_file,
+        statement.source_line,
+        statement.url,
+    )
+
+
+def statement_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Statement:
+    """The inverse of ``statement_row``."""
+    return Statement(
+        statement_id=row[0],
+        meeting_id=row[1],
+        position=row[2],
+        text=row[3],
+        language=row[4],
+        speaker_name=row[5],
+        speaker_role=row[6],
+        speaker_group=row[7],
+        topic=row[8],
+        procedural=bool(row[9]),
+        source_file=row[10],
+        source_line=row[11],
+        url=row[12],
+    )
+
+
+def passage_from_row(row: sqlite3.Row | tuple[Any, ...]) -> tuple[int, Passage]:
+    """A ``PASSAGE_COLUMNS`` row as (passage id, passage)."""
+    return int(row[0]), Passage(
+        statement_id=row[1], ordinal=row[2], text=row[3], char_start=row[4], char_end=row[5]
+    )

@@ -1,0 +1,155 @@
+"""FAISS over passage vectors: explicit ids (the SQLite passage ids), inner product.
+
+The default is exact search (``IndexIDMap2`` over ``IndexFlatIP``).  ``hnsw`` is an approximate
+option for large corpora (``IndexHNSWFlat`` with inner product, wrapped by ``IndexIDMap2``).
+Filters restrict the search itself through ``faiss.SearchParameters(sel=...)``, so a filtered
+search returns the best ``k`` among the allowed ids, not a post-filtered top-k.  The index is a
+derived structure: SQLite holds every vector and this file can always be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from indexer.manifest import sync_directory
+from models.errors import ConfigError, IndexCorruptError, IndexWriteError
+
+IdArray = npt.NDArray[np.int64]
+FloatMatrix = npt.NDArray[np.float32]
+
+INDEX_KINDS = ("flat", "hnsw")
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_SEARCH = 128
+EXACT_FILTER_LIMIT = 50_000
+"""With HNSW, a filter allowing at most this many ids is searched exactly (small sets lose
+recall in a filtered graph walk, and exact search over them is cheap)."""
+
+
+class FaissVectorIndex:
+    """Passage vectors under their passage ids; ``search`` returns ``(D, I)``, ``-1`` = none."""
+
+    def __init__(self, index: faiss.Index, kind: str = "flat") -> None:
+        self._index: Any = index  # an IndexIDMap2 (faiss's stubs lack its attributes)
+        self.kind = kind
+
+    @classmethod
+    def create(cls, dimension: int, kind: str = "flat") -> FaissVectorIndex:
+        """An empty index of the given dimension and kind (``flat`` or ``hnsw``)."""
+        if kind == "flat":
+            inner: faiss.Index = faiss.IndexFlatIP(dimension)
+        elif kind == "hnsw":
+            inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            inner.hnsw.efSearch = HNSW_EF_SEARCH
+        else:
+            raise ConfigError(f"unknown vector index kind {kind!r}; choose one of {INDEX_KINDS}")
+        return cls(faiss.IndexIDMap2(inner), kind)
+
+    @classmethod
+    def load(cls, path: Path, kind: str = "flat") -> FaissVectorIndex:
+        """Read an index file written by ``save``."""
+        try:
+            index = faiss.read_index(str(path))
+        except RuntimeError as exc:
+            raise IndexCorruptError(f"cannot read FAISS index {path}: {exc}") from exc
+        return cls(index, kind)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a temporary file in the same directory, fsync, ``os.replace``."""
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        try:
+            faiss.write_index(self._index, str(tmp))
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except (RuntimeError, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise IndexWriteError(f"cannot write FAISS index {path}: {exc}") from exc
+        sync_directory(path.parent)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    @property
+    def ntotal(self) -> int:
+        return int(self._index.ntotal)
+
+    def ids(self) -> IdArray:
+        """Every passage id in the index (insertion order)."""
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64, copy=False)
+
+    def add(self, ids: IdArray, vectors: FloatMatrix) -> None:
+        """Add vectors under their passage ids (ids must not be present already)."""
+        if len(ids) == 0:
+            return
+        xb = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._index.add_with_ids(xb, np.ascontiguousarray(ids, dtype=np.int64))
+
+    def remove(self, ids: IdArray) -> int:
+        """Remove passage ids; returns how many were removed."""
+        if len(ids) == 0:
+            return 0
+        if self.kind == "hnsw":
+            raise ConfigError("an HNSW index cannot remove vectors; rebuild it instead")
+        selector = faiss.IDSelectorBatch(np.ascontiguousarray(ids, dtype=np.int64))
+        return int(self._index.remove_ids(selector))
+
+    def reconstruct(self, ids: IdArray) -> FloatMatrix:
+        """The stored vectors of the given passage ids (all must be present)."""
+        if len(ids) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        ids64 = np.ascontiguousarray(ids, dtype=np.int64)
+        return np.asarray(self._index.reconstruct_batch(ids64), dtype=np.float32)
+
+    def search(
+        self, xq: FloatMatrix, k: int, allowed_ids: IdArray | None = None
+    ) -> tuple[FloatMatrix, IdArray]:
+        """The ``k`` nearest passages of each query row by inner product.
+
+        ``allowed_ids`` restricts the search to those passage ids (``None``: all).  Returns
+        ``D`` (scores, higher is better) and ``I`` (passage ids, ``-1`` where there is no result),
+        both of shape ``(nq, k)``; where ``I`` is ``-1``, ``D`` holds the lowest float32.
+        """
+        if k < 1:
+            raise ConfigError(f"k must be at least 1, got {k}")
+        xq = np.ascontiguousarray(np.atleast_2d(xq), dtype=np.float32)
+        nq = xq.shape[0]
+        no_score = np.finfo(np.float32).min
+        empty = (np.full((nq, k), no_score, np.float32), np.full((nq, k), -1, np.int64))
+        if self.ntotal == 0:
+            return empty
+        if allowed_ids is None:
+            distances, labels = self._index.search(xq, k)
+            return distances, labels
+        allowed = np.ascontiguousarray(allowed_ids, dtype=np.int64)
+        if len(allowed) == 0:
+            return empty
+        if self.kind == "hnsw" and len(allowed) <= EXACT_FILTER_LIMIT:
+            return self._exact_search(xq, k, allowed)
+        selector = faiss.IDSelectorBatch(allowed)
+        if self.kind == "hnsw":
+            params: Any = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                sel=selector, efSearch=max(HNSW_EF_SEARCH, k)
+            )
+        else:
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        distances, labels = self._index.search(xq, k, params=params)
+        return distances, labels
+
+    def _exact_search(
+        self, xq: FloatMatrix, k: int, allowed: IdArray
+    ) -> tuple[FloatMatrix, IdArray]:
+        present = allowed[np.isin(allowed, self.ids())]
+        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+        if len(present):
+            flat.add_with_ids(self.reconstruct(present), present)
+        distances, labels = flat.search(xq, k)
+        return distances, labels
