@@ -233,7 +233,7 @@ class UpdatableIndex:
 
 
 def open_for_update(
-    directory: Path, embedders: Mapping[str, Embedder], kind: str | None = None
+    directory: Path, embedders: Mapping[str, Embedder] | None, kind: str | None = None
 ) -> UpdatableIndex:
     """Create or open an index to update it with these channels.
 
@@ -241,7 +241,11 @@ def open_for_update(
     with another model is refused; an index channel without an embedder is refused too, since
     it could not be kept up to date.  ``kind`` (``flat``/``hnsw``) changes every channel's FAISS
     index kind (rebuilt from stored vectors); ``None`` keeps it (``flat`` for a new channel).
+    ``embedders=None`` opens an existing index for maintenance (remove, check) without
+    embedding; it raises IndexNotFoundError when there is none.
     """
+    if embedders is None:
+        _require_index(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         lock_fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
@@ -264,6 +268,8 @@ def open_for_update(
         os.close(lock_fd)
         raise
     index = UpdatableIndex(directory, store, lock_fd)
+    if embedders is None:
+        return index
     try:
         existing = store.channels()
         known = {n: e for n, e in embedders.items() if n in existing}

@@ -1,0 +1,316 @@
+"""Build and update an index: minutes files -> statements -> passages -> vectors -> FAISS.
+
+For each input file: skip it when unchanged (same size and mtime, or same content hash, and the
+same options); otherwise read it, cut its statements into passages, embed only the passage
+texts whose vector is not stored yet (committed every ``batch_size`` passages, so a killed run
+resumes where it stopped), then replace the file's records in one transaction.  When every file
+is done, the FAISS files are refreshed from SQLite and the manifest is written last.
+
+A file that fails to read is reported and leaves its earlier records untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from indexer.chunking import split_passages
+from indexer.index_dir import UpdatableIndex, open_for_update, staging_directory, swap_in
+from indexer.manifest import Manifest
+from indexer.metadata import SIDECAR_NAME, MeetingMetadata
+from indexer.reading import iter_input_files, read_paths
+from indexer.records import ParsedMeeting, Passage
+from indexer.store_schema import content_hash
+from indexer.store_writes import SourceFile
+from models.embedder import Embedder
+
+DEFAULT_BATCH_SIZE = 256
+Chunker = Callable[[str, str], list[Passage]]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateOptions:
+    """How an update reads and embeds."""
+
+    overrides: MeetingMetadata | None = None
+    """Title/date/body given on the command line; they win over sidecars and the text."""
+    kind: str | None = None
+    """FAISS kind for every channel (``flat``/``hnsw``); ``None`` keeps the current one."""
+    batch_size: int = DEFAULT_BATCH_SIZE
+    progress: bool | None = None
+    """Show progress bars: True, False, or None for "when stderr is a terminal"."""
+    chunker: Chunker = split_passages
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """The outcome for one input file."""
+
+    path: str
+    status: str
+    """``indexed``, ``unchanged`` or ``failed``."""
+    fmt: str | None = None
+    meetings: int = 0
+    statements: int = 0
+    passages: int = 0
+    embedded: int = 0
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class IndexSummary:
+    """What an update did, for the report at the end of ``policy-search index``."""
+
+    files: list[FileReport] = field(default_factory=list)
+    embedded: int = 0
+    """Passage vectors computed in this run (all channels)."""
+    reused: int = 0
+    """Passages whose vector was already stored (identical text or an earlier, killed run)."""
+    statements_removed: int = 0
+    encode_seconds: float = 0.0
+    elapsed_seconds: float = 0.0
+    manifest: Manifest | None = None
+
+    def count(self, status: str) -> int:
+        """Files with this status."""
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def failed(self) -> int:
+        """Files that could not be read."""
+        return self.count("failed")
+
+    @property
+    def skipped(self) -> int:
+        """Files left alone because they did not change."""
+        return self.count("unchanged")
+
+    @property
+    def meetings(self) -> int:
+        """Meetings read in this run."""
+        return sum(f.meetings for f in self.files)
+
+    @property
+    def statements(self) -> int:
+        """Statements read in this run."""
+        return sum(f.statements for f in self.files)
+
+    @property
+    def passages(self) -> int:
+        """Passages cut in this run."""
+        return sum(f.passages for f in self.files)
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready summary (for ``--json`` and the benchmark)."""
+        return {
+            "files": len(self.files),
+            "indexed": self.count("indexed"),
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "meetings": self.meetings,
+            "statements": self.statements,
+            "passages": self.passages,
+            "embedded": self.embedded,
+            "reused": self.reused,
+            "statements_removed": self.statements_removed,
+            "encode_seconds": round(self.encode_seconds, 3),
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "per_file": [asdict(f) for f in self.files],
+            "index": None if self.manifest is None else dict(self.manifest.counts),
+        }
+
+
+def update_index(
+    directory: Path,
+    paths: Sequence[Path],
+    embedders: Mapping[str, Embedder],
+    options: UpdateOptions | None = None,
+) -> IndexSummary:
+    """Add new and changed minutes under ``paths`` to the index at ``directory``."""
+    options = options or UpdateOptions()
+    started = time.perf_counter()
+    summary = IndexSummary()
+    index = open_for_update(directory, embedders, options.kind)
+    try:
+        run = _Run(index, embedders, options, summary)
+        files = list(iter_input_files(paths))
+        with _bar(options, total=len(files), unit="file", desc="files") as bar:
+            for path in files:
+                bar.set_postfix_str(path.name[-40:])
+                summary.files.extend(run.index_file(path))
+                bar.update(1)
+        run.fill_missing_vectors()
+        index.refresh_vectors()
+        summary.manifest = index.write_manifest()
+    finally:
+        index.close()
+    summary.elapsed_seconds = time.perf_counter() - started
+    return summary
+
+
+def rebuild_index(
+    directory: Path,
+    paths: Sequence[Path],
+    embedders: Mapping[str, Embedder],
+    options: UpdateOptions | None = None,
+) -> IndexSummary:
+    """Build a fresh index from ``paths`` beside ``directory``, then swap it in.
+
+    The old index stays readable until the new one is complete.  A killed rebuild resumes
+    from its staging directory (``DIR.rebuilding``) when run again with the same models.
+    """
+    staging = staging_directory(directory)
+    if staging.exists():
+        try:
+            open_for_update(staging, embedders, None).close()
+        except Exception:
+            shutil.rmtree(staging)
+    summary = update_index(staging, paths, embedders, options)
+    swap_in(staging, directory)
+    return summary
+
+
+def remove_meeting(directory: Path, meeting_id: str) -> int:
+    """Delete one meeting and its statements; returns the statements deleted.
+
+    Raises MeetingNotFoundError when the index has no such meeting.  The FAISS files and the
+    manifest are refreshed, so a running server picks the change up.
+    """
+    from models.errors import MeetingNotFoundError
+
+    index = open_for_update(directory, None)
+    try:
+        removed = index.writer.remove_meeting(meeting_id)
+        if removed < 0:
+            raise MeetingNotFoundError(f"no meeting with id {meeting_id!r} in {directory}")
+        index.refresh_vectors()
+        index.write_manifest()
+    finally:
+        index.close()
+    return removed
+
+
+class _Run:
+    """The state of one update run (kept out of the public API)."""
+
+    def __init__(
+        self,
+        index: UpdatableIndex,
+        embedders: Mapping[str, Embedder],
+        options: UpdateOptions,
+        summary: IndexSummary,
+    ) -> None:
+        self.index = index
+        self.embedders = embedders
+        self.options = options
+        self.summary = summary
+
+    def index_file(self, path: Path) -> list[FileReport]:
+        """Index one file unless it is unchanged; reports (a failed sidecar adds one)."""
+        key = str(path.resolve())
+        stat = path.stat()
+        options_key = _options_key(path, self.options)
+        known = self.index.writer.source_file(key)
+        if known is not None and known.options_key == options_key:
+            if (known.mtime_ns, known.size) == (stat.st_mtime_ns, stat.st_size):
+                return [FileReport(str(path), "unchanged")]
+            digest = _file_hash(path)
+            if digest == known.content_hash:
+                self.index.writer.touch_source_file(
+                    SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
+                )
+                return [FileReport(str(path), "unchanged")]
+        digest = _file_hash(path)
+        reports: list[FileReport] = []
+        for result in read_paths([path], self.options.overrides):
+            if result.error is not None:
+                reports.append(FileReport(str(result.path), "failed", error=str(result.error)))
+                continue
+            source = SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
+            reports.append(self._store_file(source, result.meetings, result.fmt))
+        return reports
+
+    def _store_file(
+        self, source: SourceFile, meetings: Sequence[ParsedMeeting], fmt: str | None
+    ) -> FileReport:
+        passages = {
+            s.statement_id: self.options.chunker(s.statement_id, s.text)
+            for parsed in meetings
+            for s in parsed.statements
+        }
+        texts = {content_hash(p.text): p.text for group in passages.values() for p in group}
+        embedded = sum(self._embed_missing(name, texts) for name in sorted(self.embedders))
+        change = self.index.writer.replace_file(source, meetings, passages)
+        self.summary.statements_removed += change.statements_removed
+        return FileReport(
+            path=source.path,
+            status="indexed",
+            fmt=fmt,
+            meetings=change.meetings,
+            statements=change.statements,
+            passages=sum(len(group) for group in passages.values()),
+            embedded=embedded,
+        )
+
+    def _embed_missing(self, channel: str, texts: Mapping[str, str]) -> int:
+        """Embed the texts with no stored vector in ``channel``; returns how many."""
+        embedder = self.embedders[channel]
+        missing = self.index.store.missing_vector_hashes(embedder.fingerprint, texts)
+        self.summary.reused += len(texts) - len(missing)
+        if not missing:
+            return 0
+        order = sorted(missing, key=lambda h: (len(texts[h]), h))
+        size = max(1, self.options.batch_size)
+        with _bar(self.options, total=len(order), unit="passage", desc=f"embed {channel}") as bar:
+            for batch in _batches(order, size):
+                started = time.perf_counter()
+                vectors = embedder.embed_documents([texts[h] for h in batch])
+                self.summary.encode_seconds += time.perf_counter() - started
+                self.index.writer.put_vectors(embedder.fingerprint, batch, vectors)
+                self.summary.embedded += len(batch)
+                bar.update(len(batch))
+        return len(order)
+
+    def fill_missing_vectors(self) -> None:
+        """Embed passages stored without a vector in some channel (a channel just added)."""
+        for name in sorted(self.embedders):
+            fingerprint = self.embedders[name].fingerprint
+            texts = self.index.store.passages_missing_vectors(fingerprint)
+            if texts:
+                self._embed_missing(name, texts)
+
+
+def _batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _bar(options: UpdateOptions, *, total: int, unit: str, desc: str) -> tqdm:
+    disable = None if options.progress is None else not options.progress
+    return tqdm(total=total, unit=unit, desc=desc, disable=disable, leave=False, dynamic_ncols=True)
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _options_key(path: Path, options: UpdateOptions) -> str:
+    """What besides the file's bytes decides its records: overrides and the sidecar beside it."""
+    sidecar = path.parent / SIDECAR_NAME
+    parts = {
+        "overrides": None if options.overrides is None else str(asdict(options.overrides)),
+        "sidecar": _file_hash(sidecar) if sidecar.is_file() else None,
+        "chunker": getattr(options.chunker, "__qualname__", repr(options.chunker)),
+    }
+    return hashlib.blake2b(json.dumps(parts, sort_keys=True).encode(), digest_size=8).hexdigest()
