@@ -1,0 +1,207 @@
+"""The sentence-transformers adapter: the only module that imports sentence_transformers/torch.
+
+``SentenceTransformerEmbedder`` wraps any sentence-transformers model folder or Hub id behind the
+``Embedder`` protocol, with named prompts for questions and statements, length-sorted batches
+(sentence-transformers sorts each call by length), a progress bar for large batches, and thread
+settings that keep torch from fighting other thread pools on a small machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.embedder import FloatMatrix
+from models.errors import EmbeddingError
+
+PROGRESS_BAR_THRESHOLD = 256
+_FINGERPRINT_FILES = (
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "sentencepiece.bpe.model",
+    "modules.json",
+    "sentence_bert_config.json",
+    "1_Pooling/config.json",
+)
+_WEIGHT_SUFFIXES = (".safetensors", ".bin")
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model as an ``Embedder`` (float32, L2-normalised, CPU).
+
+    ``query_prompt``/``document_prompt`` are prepended to questions and statements; when
+    omitted they come from the model's own ``prompts`` config (``query``, then
+    ``document``/``passage``), else no prompt.
+    """
+
+    def __init__(
+        self,
+        name_or_path: str,
+        query_prompt: str | None = None,
+        document_prompt: str | None = None,
+        model_id: str | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        self._name = name_or_path
+        self._model_id = model_id or name_or_path
+        self._batch_size = batch_size
+        self._model = _load_model(name_or_path)
+        prompts: dict[str, str] = dict(getattr(self._model, "prompts", None) or {})
+        self._query_prompt = query_prompt if query_prompt is not None else prompts.get("query", "")
+        self._document_prompt = (
+            document_prompt
+            if document_prompt is not None
+            else prompts.get("document", prompts.get("passage", ""))
+        )
+        self._dimension = _embedding_dimension(self._model)
+        self._fingerprint: str | None = None
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def query_prompt(self) -> str:
+        return self._query_prompt
+
+    @property
+    def document_prompt(self) -> str:
+        return self._document_prompt
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of the weights, tokenizer, module configs and both prompts (computed once)."""
+        if self._fingerprint is None:
+            folder = _model_folder(self._model, self._name)
+            digest = hashlib.sha256()
+            digest.update(f"prompts\0{self._query_prompt}\0{self._document_prompt}\0".encode())
+            for path in _fingerprint_paths(folder):
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(_file_digest(path))
+            self._fingerprint = f"st-sha256:{digest.hexdigest()[:32]}"
+        return self._fingerprint
+
+    def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
+        """Embed statements with the document prompt; shape (len(texts), dimension)."""
+        return self._encode(list(texts), self._document_prompt)
+
+    def embed_query(self, text: str) -> FloatMatrix:
+        """Embed one question with the query prompt; shape (dimension,)."""
+        return self._encode([text], self._query_prompt)[0]
+
+    def _encode(self, texts: list[str], prompt: str) -> FloatMatrix:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        from threadpoolctl import threadpool_limits
+
+        try:
+            # numpy's BLAS idles while torch runs; keep it at one thread so the two pools do
+            # not oversubscribe the cores torch is already using.
+            with threadpool_limits(limits=1, user_api="blas"):
+                vectors = self._model.encode(
+                    texts,
+                    prompt=prompt,
+                    batch_size=self._batch_size,
+                    show_progress_bar=len(texts) > PROGRESS_BAR_THRESHOLD,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                )
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise EmbeddingError(f"embedding with {self._model_id} failed: {exc}") from exc
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load_model(name_or_path: str) -> Any:
+    """Load a SentenceTransformer on CPU, turning library failures into ``EmbeddingError``."""
+    path = Path(name_or_path).expanduser()
+    if not path.exists() and _looks_like_path(name_or_path):
+        raise EmbeddingError(f"no model folder at {path}")
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        model = SentenceTransformer(
+            str(path) if path.exists() else name_or_path,
+            device="cpu",
+            local_files_only=_hub_offline(),
+        )
+    except ImportError as exc:
+        raise EmbeddingError(f"sentence-transformers is not installed: {exc}") from exc
+    except Exception as exc:  # the library raises OSError, ValueError, HTTP errors, ...
+        raise EmbeddingError(_load_failure_message(name_or_path, path, exc)) from exc
+    model.eval()
+    return model
+
+
+def _looks_like_path(name: str) -> bool:
+    """Hub ids are ``name`` or ``org/name``; anything else that does not exist is a bad path."""
+    return name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
+
+
+def _load_failure_message(name: str, path: Path, exc: Exception) -> str:
+    if path.exists():
+        return f"cannot load the model folder {path}: {exc}"
+    return (
+        f"cannot load model {name!r}: it is not a local folder and the Hugging Face Hub is "
+        f"unreachable or offline (HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE', '')!r}). "
+        "Download it where the Hub is reachable and pass its local folder path instead, "
+        f"or use the offline default model. ({type(exc).__name__}: {exc})"
+    )
+
+
+def _embedding_dimension(model: Any) -> int:
+    for getter in ("get_embedding_dimension", "get_sentence_embedding_dimension"):
+        method = getattr(model, getter, None)
+        if method is not None:
+            value = method()
+            if value:
+                return int(value)
+    probe = model.encode(["dimension probe"], convert_to_numpy=True)
+    return int(probe.shape[1])
+
+
+def _model_folder(model: Any, name: str) -> Path:
+    """The folder the model was loaded from (a local path or the Hub cache snapshot)."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    try:
+        snapshot = model[0].auto_model.config._name_or_path
+    except (AttributeError, IndexError, KeyError, TypeError) as exc:
+        raise EmbeddingError(f"cannot locate the files of model {name!r}") from exc
+    folder = Path(str(snapshot))
+    if not folder.is_dir():
+        raise EmbeddingError(f"cannot locate the files of model {name!r} (got {folder})")
+    return folder.resolve()
+
+
+def _fingerprint_paths(folder: Path) -> list[Path]:
+    paths = [folder / name for name in _FINGERPRINT_FILES if (folder / name).is_file()]
+    paths += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in _WEIGHT_SUFFIXES)
+    if not any(p.suffix in _WEIGHT_SUFFIXES for p in paths):
+        raise EmbeddingError(f"no weight files found in the model folder {folder}")
+    return paths
+
+
+def _file_digest(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.digest()
