@@ -27,7 +27,7 @@ ANALYZER_VERSION = "sudachi-c+a-en-v1"
 """Changes whenever `Analyzer` would produce different terms; part of the on-disk cache key."""
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc]")
-_LATIN_WORD = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?|[0-9]+[a-z][a-z0-9]*")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:'[A-Za-z]+)?|[0-9]+[A-Za-z][A-Za-z0-9]*")
 _ASCII = re.compile(r"^[\x00-\x7f]+$")
 _SENTENCE_END = re.compile(r"(?<=[。．！？\n])")
 _MAX_SUDACHI_CHARS = 4000
@@ -71,10 +71,20 @@ def _english_stem(word: str) -> str:
     return word
 
 
+def english_pairs(text: str) -> list[tuple[str, str]]:
+    """(term, word) for the English words of ``text`` (already NFKC-normalised)."""
+    pairs = []
+    for match in _LATIN_WORD.finditer(text):
+        word = match.group()
+        lower = word.lower()
+        if lower not in _EN_STOPWORDS and len(lower) > 1:
+            pairs.append((_english_stem(lower), word))
+    return pairs
+
+
 def english_terms(text: str) -> list[str]:
-    """Lowercase English words of ``text`` (already NFKC-normalised), minus stopwords."""
-    words = _LATIN_WORD.findall(text.lower())
-    return [_english_stem(w) for w in words if w not in _EN_STOPWORDS and len(w) > 1]
+    """Lowercase, lightly stemmed English words of ``text``, minus stopwords."""
+    return [term for term, _word in english_pairs(text)]
 
 
 def _sudachi_chunks(text: str) -> Iterable[str]:
@@ -112,25 +122,41 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[str]:
         """All index terms of ``text`` in order (repeats kept: BM25 counts them)."""
+        return [term for term, _surface in self.analyze_with_surfaces(text)]
+
+    def analyze_with_surfaces(self, text: str) -> list[tuple[str, str]]:
+        """Each index term with the (NFKC-normalised) word it came from, in order."""
         text = unicodedata.normalize("NFKC", text)
-        terms = english_terms(text)
+        pairs = english_pairs(text)
         if _CJK.search(text):
             for chunk in _sudachi_chunks(text):
-                terms.extend(self._japanese_terms(chunk))
-        return terms
+                pairs.extend(self._japanese_pairs(chunk))
+        return pairs
 
-    def _japanese_terms(self, text: str) -> list[str]:
-        terms: list[str] = []
+    def matched_words(self, text: str, terms: Iterable[str]) -> tuple[str, ...]:
+        """The words of ``text`` that match any of ``terms``, once each, in text order.
+
+        This is what a highlight shows: the query's terms as they are written in the passage.
+        """
+        wanted = set(terms)
+        found = (surface for term, surface in self.analyze_with_surfaces(text) if term in wanted)
+        return tuple(dict.fromkeys(found))
+
+    def _japanese_pairs(self, text: str) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
         for morpheme in self._tokenizer.tokenize(text, self._mode_c):
             term = _content_term(morpheme)
             if term is None:
                 continue
-            terms.append(term)
+            pairs.append((term, morpheme.surface()))
             if self._subwords:
                 parts = morpheme.split(self._mode_a)
                 if len(parts) > 1:
-                    terms.extend(t for t in map(_content_term, parts) if t and t != term)
-        return terms
+                    for part in parts:
+                        sub = _content_term(part)
+                        if sub and sub != term:
+                            pairs.append((sub, part.surface()))
+        return pairs
 
 
 def _content_term(morpheme: Any) -> str | None:

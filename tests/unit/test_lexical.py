@@ -15,11 +15,12 @@ from search_api.lexical import (
     english_terms,
     question_language,
 )
-from search_api.lexical_cache import (
+from search_api.search_cache import (
     cache_key,
+    cached_directory,
     load_lexical_index,
-    load_or_build_lexical_index,
     save_lexical_index,
+    write_cache_directory,
 )
 
 # A real remark, quoted from ../shared/corpus/kokkai/speeches.jsonl.gz
@@ -109,26 +110,41 @@ def test_bm25_prefers_the_shorter_passage_for_the_same_match() -> None:
     assert ids.tolist() == [2, 1]
 
 
-def test_cache_round_trips_and_is_keyed_by_generation(tmp_path, analyzer) -> None:
+def test_matched_words_are_the_query_terms_as_written_in_the_passage(analyzer) -> None:
+    terms = analyzer.analyze("日経平均株価 為替")
+    assert analyzer.matched_words(NIKKEI, terms) == ("為替", "日経", "平均", "株価")
+    words = analyzer.matched_words("Tariffs raised inflation risks.", analyzer.analyze("tariff"))
+    assert words == ("Tariffs",)
+
+
+def test_cache_round_trips_and_is_keyed_by_index_version(tmp_path, analyzer) -> None:
     docs = [analyzer.analyze(NIKKEI), analyzer.analyze("ソーラーシェアリングの普及。")]
     index = build_lexical_index(np.array([7, 9]), docs)
-    key = cache_key("gen-1", BM25Parameters())
-    save_lexical_index(index, tmp_path, key)
-    loaded = load_lexical_index(tmp_path, key)
+    key = cache_key(("build-a", 1), BM25Parameters())
+    assert cached_directory(tmp_path, key) is None
+    write_cache_directory(tmp_path, key, lambda path: save_lexical_index(index, path))
+    path = cached_directory(tmp_path, key)
+    assert path is not None
+    loaded = load_lexical_index(path)
     assert loaded is not None
     query = analyzer.analyze("日経平均株価")
     assert np.array_equal(loaded.search(query, 2)[1], index.search(query, 2)[1])
     assert np.allclose(loaded.score_rows(query), index.score_rows(query))
 
-    other = cache_key("gen-2", BM25Parameters())
-    assert load_lexical_index(tmp_path, other) is None
-    built: list[int] = []
+    newer = cache_key(("build-a", 2), BM25Parameters())
+    assert newer != key
+    assert cached_directory(tmp_path, newer) is None
+    write_cache_directory(tmp_path, newer, lambda path: save_lexical_index(index, path))
+    assert cached_directory(tmp_path, key) is None  # the stale version was removed
+    assert cached_directory(tmp_path, newer) is not None
 
-    def build():
-        built.append(1)
-        return index
 
-    load_or_build_lexical_index(tmp_path, other, build)
-    load_or_build_lexical_index(tmp_path, other, build)
-    assert built == [1]  # second start loads from disk
-    assert load_lexical_index(tmp_path, key) is None  # the stale generation was removed
+def test_a_failed_cache_write_leaves_nothing_behind(tmp_path) -> None:
+    def fail(path):
+        (path / "half.npy").write_bytes(b"x")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_cache_directory(tmp_path, "k", fail)
+    assert cached_directory(tmp_path, "k") is None
+    assert not any((tmp_path / "search-cache").iterdir())

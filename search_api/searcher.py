@@ -1,0 +1,301 @@
+"""The searcher: questions in, ranked statements out (semantic, lexical or hybrid), plus related.
+
+`Searcher` is built once per opened index (the API does it in its lifespan, the CLI per
+command) from an `OpenIndex` and the embedders of its channels.  Dense channels (e5, the
+optional multilingual USE) search passage vectors in FAISS; BM25 searches the same passages'
+words; each channel's passages become a statement ranking (`search_api.ranking`), and hybrid
+fuses them with weights chosen by the question's language.  Filters become the set of allowed
+passage ids that every channel searches within, so a selective filter still fills a page.
+Every ranking is computed to a fixed depth and ties are broken by statement id, so pages are
+stable and never overlap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.manifest import Manifest
+from indexer.records import Meeting, Passage, Statement, StatementFilter
+from indexer.store import StatementStore
+from indexer.vectors import FaissVectorIndex
+from models.embedder import Embedder
+from models.errors import ConfigError
+from search_api.catalog import PassageCatalog
+from search_api.fusion import fuse
+from search_api.lexical import Analyzer, question_language
+from search_api.ranking import (
+    RankingConfig,
+    StatementRanking,
+    allowed_rows_mask,
+    rank_statements,
+    top_rows,
+)
+from search_api.results import (
+    Highlight,
+    IndexHealth,
+    SearchHit,
+    SearchMode,
+    SearchPage,
+    SearchRequest,
+)
+from search_api.search_cache import load_derived_data
+
+IntArray = npt.NDArray[np.int64]
+LEXICAL_CHANNEL = "bm25"
+DEFAULT_SCOPE = StatementFilter()
+
+
+class SearchableIndex(Protocol):
+    """What the searcher needs of an opened index (``indexer.index_dir.OpenIndex``)."""
+
+    directory: object
+    manifest: Manifest
+    store: StatementStore
+
+    @property
+    def channels(self) -> tuple[str, ...]: ...
+
+    def vectors(self, channel: str) -> FaissVectorIndex: ...
+
+
+class Searcher:
+    """Semantic, lexical and hybrid search over one opened index; safe to share across threads."""
+
+    def __init__(
+        self,
+        index: SearchableIndex,
+        embedders: Mapping[str, Embedder],
+        config: RankingConfig | None = None,
+        analyzer: Analyzer | None = None,
+    ) -> None:
+        self._index = index
+        self._store = index.store
+        self._config = config or RankingConfig()
+        self._analyzer = analyzer or Analyzer()
+        self._analyzer_lock = threading.Lock()
+        self._dense = tuple(c for c in index.channels if c in embedders)
+        self._embedders = {c: embedders[c] for c in self._dense}
+        self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
+        self._default_ids = self._catalog.substantive_passage_ids()
+        self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
+
+    @property
+    def catalog(self) -> PassageCatalog:
+        """The in-memory passage table (for evaluation and benchmarks)."""
+        return self._catalog
+
+    @property
+    def dense_channels(self) -> tuple[str, ...]:
+        """The embedding channels questions are searched in."""
+        return self._dense
+
+    # ---- search ------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchPage:
+        """One page of statements for a question, best first, within the request's filters."""
+        query = request.query.strip()
+        if not query:
+            raise ConfigError("the question is empty")
+        if request.limit < 1 or request.offset < 0:
+            raise ConfigError(
+                f"limit must be >= 1 and offset >= 0, got {request.limit}, {request.offset}"
+            )
+        language = question_language(query)
+        allowed, mask = self._scope(request.filters)
+        terms = self._analyze(query)
+        rankings = self._channel_rankings(query, terms, request.mode, language, (allowed, mask))
+        fused = self._fuse(rankings, language)
+        return self._page(query, fused, rankings, terms, request)
+
+    def _channel_rankings(
+        self,
+        query: str,
+        terms: Sequence[str],
+        mode: SearchMode,
+        language: str,
+        scope: tuple[IntArray | None, npt.NDArray[np.bool_]],
+    ) -> dict[str, StatementRanking]:
+        allowed, mask = scope
+        channels: list[str] = []
+        if mode in (SearchMode.SEMANTIC, SearchMode.HYBRID):
+            channels.extend(self._dense)
+        if mode in (SearchMode.LEXICAL, SearchMode.HYBRID):
+            channels.append(LEXICAL_CHANNEL)
+        if len(channels) > 1:
+            weights = self._config.fusion.for_language(language, channels)
+            channels = [c for c, w in zip(channels, weights, strict=True) if w > 0] or channels
+        rankings: dict[str, StatementRanking] = {}
+        for channel in channels:
+            if channel == LEXICAL_CHANNEL:
+                rankings[channel] = self._lexical_ranking(terms, mask, language)
+            else:
+                xq = self._embedders[channel].embed_query(query)
+                rankings[channel] = self._dense_ranking(channel, xq, allowed, language)
+        return rankings
+
+    def _dense_ranking(
+        self, channel: str, xq: npt.NDArray[np.float32], allowed: IntArray | None, language: str
+    ) -> StatementRanking:
+        vectors = self._index.vectors(channel)
+        k = max(1, min(self._config.passage_depth, vectors.ntotal))
+        distances, labels = vectors.search(xq, k, allowed)
+        found = labels[0] >= 0
+        ids, scores = labels[0][found], distances[0][found]
+        rows = self._catalog.rows_of(ids)
+        known = (rows < self._catalog.passage_ids.size) & (
+            self._catalog.passage_ids[np.minimum(rows, self._catalog.passage_ids.size - 1)] == ids
+        )
+        tuning = self._config.tuning_of(channel)
+        return rank_statements(self._catalog, rows[known], scores[known], tuning, language)
+
+    def _lexical_ranking(
+        self, terms: Sequence[str], mask: npt.NDArray[np.bool_], language: str
+    ) -> StatementRanking:
+        scores = self._lexical.score_rows(terms)
+        rows = top_rows(scores, mask, self._config.passage_depth)
+        tuning = self._config.tuning_of(LEXICAL_CHANNEL)
+        return rank_statements(self._catalog, rows, scores[rows], tuning, language)
+
+    def _fuse(
+        self, rankings: Mapping[str, StatementRanking], language: str
+    ) -> list[tuple[int, float]]:
+        if len(rankings) == 1:
+            return next(iter(rankings.values())).as_pairs()
+        pairs = {channel: ranking.as_pairs() for channel, ranking in rankings.items()}
+        return fuse(pairs, self._config.fusion, language)
+
+    # ---- related -----------------------------------------------------------------------
+    def related(
+        self,
+        statement_id: str,
+        limit: int = 10,
+        offset: int = 0,
+        filters: StatementFilter = DEFAULT_SCOPE,
+        exclude_same_meeting: bool = True,
+    ) -> SearchPage:
+        """Statements on the same issue as ``statement_id``, by default from other meetings.
+
+        The statement's own stored passage vectors (their mean, per channel) are the question,
+        so no model runs; channels are fused like a search in the statement's language.
+        """
+        statement = self._store.get_statement(statement_id)
+        request = SearchRequest(statement_id, limit, offset, SearchMode.SEMANTIC, filters)
+        own = self._catalog.statement_index(statement_id)
+        if own is None:
+            return SearchPage(statement_id, 0, (), limit, offset)
+        allowed, mask = self._scope(filters)
+        owners = self._catalog.passage_statement
+        mask = mask & (owners != own)
+        if exclude_same_meeting:
+            meeting = self._catalog.statement_meeting[own]
+            mask = mask & (self._catalog.statement_meeting[owners] != meeting)
+        allowed = self._catalog.passage_ids[mask]
+        passage_ids = self._store.passage_ids_of_statement(statement_id)
+        rankings: dict[str, StatementRanking] = {}
+        for channel in self._index.channels:
+            vectors = self._store.stored_vectors(channel, passage_ids)
+            xq = vectors.mean(axis=0)
+            xq = (xq / (np.linalg.norm(xq) or 1.0)).astype(np.float32)
+            rankings[channel] = self._dense_ranking(channel, xq, allowed, statement.language)
+        fused = self._fuse(rankings, statement.language)
+        return self._page(statement_id, fused, rankings, (), request)
+
+    # ---- records -----------------------------------------------------------------------
+    def get_statement(self, statement_id: str) -> tuple[Statement, Meeting]:
+        """A statement and its meeting; raises StatementNotFoundError."""
+        statement = self._store.get_statement(statement_id)
+        return statement, self._store.get_meeting(statement.meeting_id)
+
+    def meetings(self) -> list[tuple[Meeting, int]]:
+        """Every meeting with its number of statements, by date."""
+        return self._store.list_meetings()
+
+    def meeting(self, meeting_id: str) -> tuple[Meeting, list[Statement]]:
+        """A meeting and its statements in order; raises MeetingNotFoundError."""
+        return self._store.get_meeting(meeting_id), self._store.statements_of_meeting(meeting_id)
+
+    def health(self) -> IndexHealth:
+        """Model, counts and index age, for /health."""
+        manifest = self._index.manifest
+        channels = manifest.channels
+        primary = next((c for c in ("e5", *sorted(channels)) if c in channels), None)
+        info = channels[primary] if primary is not None else None
+        return IndexHealth(
+            model_id=info.model_id if info else "",
+            model_fingerprint=info.fingerprint if info else "",
+            meetings=self._store.count_meetings(),
+            statements=self._store.count_statements(),
+            passages=self._store.count_passages(),
+            built_at=manifest.created_at,
+            updated_at=manifest.updated_at,
+        )
+
+    # ---- helpers -----------------------------------------------------------------------
+    def _analyze(self, text: str) -> list[str]:
+        with self._analyzer_lock:
+            return self._analyzer.analyze(text)
+
+    def _scope(self, filters: StatementFilter) -> tuple[IntArray | None, npt.NDArray[np.bool_]]:
+        """Allowed passage ids (None = all) and the same as a mask over catalog rows."""
+        if filters == DEFAULT_SCOPE:
+            return self._default_ids, self._default_mask
+        if filters.is_unrestricted:
+            return None, allowed_rows_mask(self._catalog, None)
+        allowed = self._store.passage_ids_matching(filters)
+        return allowed, allowed_rows_mask(self._catalog, allowed)
+
+    def _page(
+        self,
+        query: str,
+        fused: Sequence[tuple[int, float]],
+        rankings: Mapping[str, StatementRanking],
+        terms: Sequence[str],
+        request: SearchRequest,
+    ) -> SearchPage:
+        window = fused[request.offset : request.offset + request.limit]
+        catalog = self._catalog
+        ids = [catalog.statement_ids[s] for s, _ in window]
+        best = {s: self._best_row(s, rankings) for s, _ in window}
+        passages = self._store.get_passages([int(catalog.passage_ids[r]) for r in best.values()])
+        statements = self._store.get_statements(ids)
+        meetings = self._store.get_meetings(sorted({s.meeting_id for s in statements.values()}))
+        hits = []
+        for rank, ((index, score), statement_id) in enumerate(
+            zip(window, ids, strict=True), start=request.offset + 1
+        ):
+            statement = statements[statement_id]
+            passage = passages.get(int(catalog.passage_ids[best[index]]))
+            hits.append(
+                SearchHit(
+                    statement=statement,
+                    meeting=meetings[statement.meeting_id],
+                    score=float(score),
+                    rank=rank,
+                    highlight=self._highlight(statement, passage, terms),
+                )
+            )
+        return SearchPage(query, len(fused), tuple(hits), request.limit, request.offset)
+
+    @staticmethod
+    def _best_row(statement: int, rankings: Mapping[str, StatementRanking]) -> int:
+        """The best passage of a statement in the first channel (by priority) that has it."""
+        for ranking in rankings.values():
+            where = np.flatnonzero(ranking.statements == statement)
+            if where.size:
+                return int(ranking.best_rows[where[0]])
+        raise ValueError(f"statement {statement} is in no ranking")
+
+    def _highlight(
+        self, statement: Statement, passage: Passage | None, terms: Sequence[str]
+    ) -> Highlight:
+        if passage is None:
+            return Highlight(
+                passage=statement.text[:400], terms=(), char_end=min(400, len(statement.text))
+            )
+        with self._analyzer_lock:
+            words = self._analyzer.matched_words(passage.text, terms) if terms else ()
+        return Highlight(passage.text, words, passage.char_start, passage.char_end)
