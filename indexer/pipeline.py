@@ -32,6 +32,9 @@ from indexer.store_writes import SourceFile
 from models.embedder import Embedder
 
 DEFAULT_BATCH_SIZE = 256
+PRIMARY_CHANNEL = "e5"
+"""The main dense channel; its name stays ``e5`` whichever model fills it (the manifest says
+which).  Extra channels are named after the model (``use``)."""
 Chunker = Callable[[str, str], list[Passage]]
 
 
@@ -127,6 +130,24 @@ class IndexSummary:
         }
 
 
+def default_embedders(
+    model_name: str | None, extra_channels: Sequence[str] = ()
+) -> dict[str, Embedder]:
+    """The embedders an index is built and searched with, by channel.
+
+    ``PRIMARY_CHANNEL`` gets ``load_embedder(model_name)`` (``None``: multilingual-e5-small);
+    each extra channel name is itself a model name for ``load_embedder`` (e.g. ``use``).  The
+    CLI and the server both call this, so they agree on the channels.
+    """
+    from models.loading import load_embedder
+
+    embedders = {PRIMARY_CHANNEL: load_embedder(model_name)}
+    for name in extra_channels:
+        if name and name != PRIMARY_CHANNEL:
+            embedders[name] = load_embedder(name)
+    return embedders
+
+
 def update_index(
     directory: Path,
     paths: Sequence[Path],
@@ -175,26 +196,6 @@ def rebuild_index(
     summary = update_index(staging, paths, embedders, options)
     swap_in(staging, directory)
     return summary
-
-
-def remove_meeting(directory: Path, meeting_id: str) -> int:
-    """Delete one meeting and its statements; returns the statements deleted.
-
-    Raises MeetingNotFoundError when the index has no such meeting.  The FAISS files and the
-    manifest are refreshed, so a running server picks the change up.
-    """
-    from models.errors import MeetingNotFoundError
-
-    index = open_for_update(directory, None)
-    try:
-        removed = index.writer.remove_meeting(meeting_id)
-        if removed < 0:
-            raise MeetingNotFoundError(f"no meeting with id {meeting_id!r} in {directory}")
-        index.refresh_vectors()
-        index.write_manifest()
-    finally:
-        index.close()
-    return removed
 
 
 class _Run:

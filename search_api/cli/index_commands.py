@@ -1,7 +1,257 @@
-"""CLI commands (index side); registered by search_api.cli.main."""
+"""CLI commands (index side): index, stats, remove, check; registered by search_api.cli.main.
+
+``index`` reads minutes files and folders into the index at ``--index`` (default from
+``POLICY_SEARCH_INDEX``), reporting per-file counts and failures; it exits with status 1 when
+any file failed.  The others inspect or maintain an existing index.  Errors propagate to
+``cli.main``, which prints them on stderr with a non-zero exit status.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from indexer.index_dir import open_index
+from indexer.maintenance import check_index, remove_meeting
+from indexer.metadata import MeetingMetadata
+from indexer.pipeline import (
+    DEFAULT_BATCH_SIZE,
+    IndexSummary,
+    UpdateOptions,
+    default_embedders,
+    rebuild_index,
+    update_index,
+)
+from indexer.vectors import INDEX_KINDS
+from search_api.settings import DEFAULT_INDEX_DIR
+
+index_dir_option = click.option(
+    "--index",
+    "index_dir",
+    envvar="POLICY_SEARCH_INDEX",
+    default=DEFAULT_INDEX_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index directory. Env: POLICY_SEARCH_INDEX.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def _channels(value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in (value or "").split(",") if c.strip())
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@index_dir_option
+@click.option(
+    "--model",
+    envvar="POLICY_SEARCH_MODEL",
+    default=None,
+    metavar="NAME",
+    help="Embedding model (default: multilingual-e5-small; 'fake' for the test embedder). "
+    "Env: POLICY_SEARCH_MODEL.",
+)
+@click.option(
+    "--channels",
+    envvar="POLICY_SEARCH_CHANNELS",
+    default=None,
+    metavar="NAMES",
+    help="Extra embedding channels besides e5, comma-separated (e.g. 'use'). "
+    "Env: POLICY_SEARCH_CHANNELS.",
+)
+@click.option("--title", help="Meeting title for every file read (overrides the text).")
+@click.option(
+    "--date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Meeting date (YYYY-MM-DD)."
+)
+@click.option("--body", help="Meeting body (council, committee) for every file read.")
+@click.option("--rebuild", is_flag=True, help="Build a fresh index, then replace the old one.")
+@click.option(
+    "--kind",
+    type=click.Choice(INDEX_KINDS),
+    default=None,
+    help="FAISS index kind: flat (exact, default) or hnsw (approximate, large corpora).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 65536),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Passages embedded and committed per batch.",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
+@json_option
+def index_command(
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    model: str | None,
+    channels: str | None,
+    title: str | None,
+    date: dt.datetime | None,
+    body: str | None,
+    rebuild: bool,
+    kind: str | None,
+    batch_size: int,
+    progress: bool | None,
+    as_json: bool,
+) -> None:
+    """Index minutes files and folders (recursively): add what is new, replace what changed.
+
+    Unchanged files are skipped and identical passages are embedded once.  Exits with status
+    1 when any file could not be read (the others are still indexed).
+    """
+    overrides = None
+    if title or date or body:
+        overrides = MeetingMetadata(
+            title=title, date=None if date is None else date.date(), body=body
+        )
+    options = UpdateOptions(
+        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress
+    )
+    embedders = default_embedders(model, _channels(channels))
+    build = rebuild_index if rebuild else update_index
+    summary = build(index_dir, list(paths), embedders, options)
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary, index_dir)
+    if summary.failed:
+        raise click.exceptions.Exit(1)
+
+
+def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
+    for report in summary.files:
+        if report.status == "failed":
+            click.echo(f"FAILED     {report.error}", err=True)
+        elif report.status == "unchanged":
+            click.echo(f"unchanged  {report.path}")
+        else:
+            click.echo(
+                f"indexed    {report.path} [{report.fmt}]: {report.meetings} meetings, "
+                f"{report.statements} statements, {report.passages} passages, "
+                f"{report.embedded} embedded"
+            )
+    click.echo(
+        f"{len(summary.files)} files ({summary.count('indexed')} indexed, {summary.skipped} "
+        f"unchanged, {summary.failed} failed): {summary.meetings} meetings, "
+        f"{summary.statements} statements, {summary.passages} passages; "
+        f"{summary.embedded} newly embedded, {summary.reused} reused; "
+        f"{summary.statements_removed} statements removed; {summary.elapsed_seconds:.1f}s"
+    )
+    if summary.manifest is not None:
+        counts = summary.manifest.counts
+        click.echo(
+            f"index {index_dir}: {counts.get('meetings', 0)} meetings, "
+            f"{counts.get('statements', 0)} statements, {counts.get('passages', 0)} passages "
+            f"(generation {summary.manifest.generation})"
+        )
+
+
+@click.command("stats")
+@index_dir_option
+@json_option
+def stats_command(index_dir: Path, as_json: bool) -> None:
+    """Print counts of meetings, statements and passages, by body and by language."""
+    with open_index(index_dir) as index:
+        store = index.store
+        manifest = index.manifest
+        data: dict[str, Any] = {
+            "index": str(index_dir),
+            "meetings": store.count_meetings(),
+            "statements": store.count_statements(),
+            "passages": store.count_passages(),
+            "statements_by_body": dict(store.count_statements_by("body").most_common()),
+            "statements_by_language": dict(store.count_statements_by("language").most_common()),
+            "statements_by_kind": dict(store.count_statements_by("procedural").most_common()),
+            "channels": {
+                name: {
+                    "model_id": c.model_id,
+                    "fingerprint": c.fingerprint,
+                    "dimension": c.dimension,
+                    "kind": c.kind,
+                }
+                for name, c in sorted(store.channels().items())
+            },
+            "generation": manifest.generation,
+            "created_at": None if manifest.created_at is None else manifest.created_at.isoformat(),
+            "updated_at": None if manifest.updated_at is None else manifest.updated_at.isoformat(),
+        }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"index {index_dir}: {data['meetings']} meetings, {data['statements']} statements, "
+        f"{data['passages']} passages (generation {data['generation']}, "
+        f"updated {data['updated_at']})"
+    )
+    for name, channel in data["channels"].items():
+        click.echo(
+            f"channel {name}: {channel['model_id']} ({channel['dimension']}d, {channel['kind']})"
+        )
+    _print_counts("by language", data["statements_by_language"])
+    _print_counts("by kind", data["statements_by_kind"])
+    _print_counts("by body", data["statements_by_body"])
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    click.echo(f"statements {title}:")
+    width = max((len(str(v)) for v in counts.values()), default=1)
+    for key, value in counts.items():
+        click.echo(f"  {value:>{width}}  {key}")
+
+
+@click.command("remove")
+@click.argument("meeting_id")
+@index_dir_option
+def remove_command(meeting_id: str, index_dir: Path) -> None:
+    """Delete a meeting and its statements from the index."""
+    removed = remove_meeting(index_dir, meeting_id)
+    click.echo(f"removed meeting {meeting_id} ({removed} statements)")
+
+
+@click.command("check")
+@index_dir_option
+@click.option(
+    "--rebuild-faiss", is_flag=True, help="Rebuild the FAISS files from vectors in SQLite."
+)
+@json_option
+def check_command(index_dir: Path, rebuild_faiss: bool, as_json: bool) -> None:
+    """Verify that SQLite and FAISS agree (counts and ids); exit status 1 when they do not."""
+    report = check_index(index_dir, rebuild_faiss=rebuild_faiss)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": report.ok, "channels": [_check_json(c) for c in report.channels]}, indent=2
+            )
+        )
+    else:
+        for c in report.channels:
+            state = "ok" if c.ok else "MISMATCH"
+            click.echo(
+                f"channel {c.channel}: {state}: {c.sqlite_passages} passages in SQLite, "
+                f"{c.faiss_vectors} vectors in FAISS, {c.missing_in_faiss} missing, "
+                f"{c.extra_in_faiss} extra, {c.passages_without_vector} without a stored vector"
+            )
+        if not report.ok:
+            click.echo("run `policy-search check --rebuild-faiss` to rebuild FAISS", err=True)
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+def _check_json(check: Any) -> dict[str, Any]:
+    return {
+        "channel": check.channel,
+        "ok": check.ok,
+        "sqlite_passages": check.sqlite_passages,
+        "faiss_vectors": check.faiss_vectors,
+        "missing_in_faiss": check.missing_in_faiss,
+        "extra_in_faiss": check.extra_in_faiss,
+        "passages_without_vector": check.passages_without_vector,
+    }
+
+
+COMMANDS: list[click.Command] = [index_command, stats_command, remove_command, check_command]
