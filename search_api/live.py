@@ -20,6 +20,7 @@ from models.errors import IndexNotFoundError, PolicySearchError
 log = logging.getLogger(__name__)
 
 S = TypeVar("S")
+RETIRE_AFTER_SECONDS = 30.0
 Stamp = Hashable | None
 """What identifies one version of the index on disk; ``None`` when there is no index."""
 
@@ -33,8 +34,10 @@ class LiveSearcher(Generic[S]):
         read_stamp: Callable[[], Stamp],
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        close: Callable[[S], None] | None = None,
     ) -> None:
         self._open = open_searcher
+        self._close = close
         self._read_stamp = read_stamp
         self._interval = interval
         self._clock = clock
@@ -113,8 +116,30 @@ class LiveSearcher(Generic[S]):
                 self._stamp = stamp
             return
         with self._lock:
-            self._searcher = searcher
+            old, self._searcher = self._searcher, searcher
             self._stamp = stamp
             self._error = None
             self.generation += 1
         log.info("index reloaded (generation %d)", self.generation)
+        if old is not None:
+            self._retire(old)
+
+    def close(self) -> None:
+        """Close the current searcher (at shutdown)."""
+        self.wait_idle(timeout=5.0)
+        with self._lock:
+            searcher, self._searcher = self._searcher, None
+        if searcher is not None and self._close is not None:
+            self._close(searcher)
+
+    def _retire(self, old: S) -> None:
+        """Close a replaced searcher once requests that took it before the swap are done.
+
+        Requests hold a searcher only while they run, so a grace period well beyond a search's
+        duration suffices; closing releases the old SQLite snapshot (WAL can checkpoint again).
+        """
+        if self._close is None:
+            return
+        timer = threading.Timer(RETIRE_AFTER_SECONDS, self._close, args=(old,))
+        timer.daemon = True
+        timer.start()

@@ -1,7 +1,235 @@
-"""CLI commands (query side); registered by search_api.cli.main."""
+"""CLI commands (query side): search, related, meetings, serve; registered by cli.main.
+
+Each command opens the index once, runs, and prints either a readable layout (default) or the
+same JSON the HTTP API returns (``--json``).  Bounds come from the API's pydantic schemas, so the
+CLI refuses exactly what the API refuses.  Errors propagate to ``cli.main``, which prints them
+on stderr with a non-zero exit status.
+"""
 
 from __future__ import annotations
 
-import click
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
-COMMANDS: list[click.Command] = []
+import click
+from pydantic import ValidationError
+
+from search_api.cli.text_layout import format_page, format_table
+from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
+from search_api.results import SearchMode
+from search_api.schemas import RelatedParams, SearchParams
+from search_api.settings import DEFAULT_INDEX_DIR, Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def index_options(command: F) -> F:
+    """``--index DIR`` and ``--model NAME``, defaulting to the environment's settings."""
+    command = click.option(
+        "--model",
+        "model",
+        envvar="POLICY_SEARCH_MODEL",
+        default=None,
+        metavar="NAME",
+        help="Embedding model the index was built with (default: multilingual-e5-small; "
+        "'fake' for the test embedder). Env: POLICY_SEARCH_MODEL.",
+    )(command)
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar="POLICY_SEARCH_INDEX",
+        default=DEFAULT_INDEX_DIR,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Index directory. Env: POLICY_SEARCH_INDEX.",
+    )(command)
+
+
+def filter_options(command: F) -> F:
+    """The filters shared by search and related; they restrict the search itself."""
+    date = click.DateTime(formats=["%Y-%m-%d"])
+    options = [
+        click.option("--meeting", "meeting_id", metavar="ID", help="Only this meeting."),
+        click.option("--body", help="Meeting body contains this (house, committee, council)."),
+        click.option("--date-from", type=date, help="On or after this date (YYYY-MM-DD)."),
+        click.option("--date-to", type=date, help="On or before this date (YYYY-MM-DD)."),
+        click.option("--speaker", help="Speaker name contains this."),
+        click.option("--topic", help="Topic contains this."),
+        click.option("--language", metavar="CODE", help="Statement language (ja, en)."),
+        click.option(
+            "--include-procedural",
+            is_flag=True,
+            help="Also return procedural remarks (chair calling speakers, formulas).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def output_options(command: F) -> F:
+    """``--json`` for scripts."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print JSON (the HTTP API's shape)."
+    )(command)
+
+
+@click.command("search")
+@click.argument("question")
+@click.option("--limit", default=10, show_default=True, help="Results per page (1-100).")
+@click.option("--offset", default=0, show_default=True, help="Results to skip (0-10000).")
+@click.option(
+    "--mode",
+    type=click.Choice([mode.value for mode in SearchMode]),
+    default=SearchMode.HYBRID.value,
+    show_default=True,
+    help="Ranking: fused semantic + lexical, or one of them alone.",
+)
+@filter_options
+@output_options
+@index_options
+def search_command(
+    question: str, index_dir: Path, model: str | None, as_json: bool, **options: Any
+) -> None:
+    """Find the statements most relevant to QUESTION (Japanese or English).
+
+    \b
+    Example:
+      policy-search search "半導体のサプライチェーン強靱化" --limit 5
+      policy-search search "semiconductor supply chain" --date-from 2022-01-01 --json
+    """
+    params = _validated(SearchParams, q=question, **_filter_fields(options))
+    searcher = _open(index_dir, model)
+    page = page_to_dict(searcher.search(params.to_request()))
+    _emit(page, as_json, lambda: format_page(page, _width(), f'"{_short(question)}"'))
+
+
+@click.command("related")
+@click.argument("statement_id", metavar="ID")
+@click.option("--limit", default=10, show_default=True, help="Results per page (1-100).")
+@click.option("--offset", default=0, show_default=True, help="Results to skip (0-10000).")
+@click.option(
+    "--exclude-same-meeting/--include-same-meeting",
+    default=True,
+    show_default=True,
+    help="Leave out (default) or keep the statement's own meeting.",
+)
+@filter_options
+@output_options
+@index_options
+def related_command(
+    statement_id: str, index_dir: Path, model: str | None, as_json: bool, **options: Any
+) -> None:
+    """Statements from other meetings on the same issue as statement ID.
+
+    \b
+    Example:
+      policy-search related 121004261X01220220406_007 --limit 5
+    """
+    params = _validated(RelatedParams, **_filter_fields(options))
+    searcher = _open(index_dir, model)
+    page = page_to_dict(
+        searcher.related(
+            statement_id,
+            limit=params.limit,
+            offset=params.offset,
+            filters=params.to_filter(),
+            exclude_same_meeting=params.exclude_same_meeting,
+        )
+    )
+    _emit(page, as_json, lambda: format_page(page, _width(), f"related to {statement_id}"))
+
+
+@click.command("meetings")
+@output_options
+@index_options
+def meetings_command(index_dir: Path, model: str | None, as_json: bool) -> None:
+    """List the meetings in the index: date, number of statements, id and title."""
+    searcher = _open(index_dir, model)
+    items = [meeting_to_dict(meeting, count) for meeting, count in searcher.meetings()]
+    rows = [
+        (m["date"] or "", m["statement_count"], m["id"], m["title"] or m["body"]) for m in items
+    ]
+    table = format_table(("DATE", "STMTS", "ID", "TITLE"), rows, _width(), right=(1,))
+    _emit({"total": len(items), "meetings": items}, as_json, lambda: table)
+
+
+@click.command("serve")
+@index_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="URL",
+    help="Allow browser calls from this origin (repeatable). Env: POLICY_SEARCH_CORS_ORIGINS.",
+)
+def serve_command(
+    index_dir: Path, model: str | None, host: str, port: int, cors_origins: tuple[str, ...]
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs); picks up index updates without restart."""
+    import uvicorn
+
+    from search_api.app import create_app
+
+    settings = Settings.from_env()
+    settings = Settings(
+        index_dir=index_dir,
+        model_name=model,
+        cors_origins=cors_origins or settings.cors_origins,
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _open(index_dir: Path, model: str | None) -> Any:
+    """The searcher over the index (imported late so ``--help`` stays fast)."""
+    from search_api.python_api import open_searcher
+
+    return open_searcher(index_dir, model)
+
+
+def _validated(schema: type[Any], **fields: Any) -> Any:
+    """The parameters checked by the API's schema; a violation is a usage error (exit 2)."""
+    try:
+        return schema(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise click.UsageError(problems) from exc
+
+
+def _filter_fields(options: dict[str, Any]) -> dict[str, Any]:
+    """Click's option values as schema fields (dates as ``date``, unset ones left out)."""
+    fields = {}
+    for name, value in options.items():
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+def _emit(data: JsonDict, as_json: bool, render: Callable[[], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render())
+
+
+def _width() -> int:
+    return max(shutil.get_terminal_size((100, 24)).columns, 40)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+COMMANDS: list[click.Command] = [search_command, related_command, meetings_command, serve_command]

@@ -15,6 +15,7 @@ from search_api.presentation import JsonDict
 
 _SPACE = re.compile(r"\s+")
 SNIPPET_CHARS = 200
+MIN_LAST_COLUMN = 24
 
 
 def display_width(text: str) -> int:
@@ -110,17 +111,26 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
 def format_table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int, right: Sequence[int] = ()
 ) -> str:
-    """A plain table; the last column takes what width is left and is truncated to it."""
+    """A plain table; the last column takes the width left, or its own line when too narrow.
+
+    Ids must stay whole (to be copied), so the fixed columns are never cut; in a narrow
+    terminal the last column (a title) moves under its row instead of shrinking to nothing.
+    """
     cells = [[str(value) if value is not None else "" for value in row] for row in rows]
     widths = [display_width(h) for h in headers]
     for row in cells:
         for i, value in enumerate(row[:-1]):
             widths[i] = max(widths[i], display_width(value))
     fixed = sum(widths[:-1]) + 2 * (len(headers) - 1)
-    widths[-1] = max(width - fixed, 12)
+    stacked = width - fixed < MIN_LAST_COLUMN
+    widths[-1] = width - 4 if stacked else width - fixed
 
     def line(values: Sequence[str]) -> str:
-        parts = [pad(v, widths[i], align_right=i in right) for i, v in enumerate(values)]
-        return "  ".join(parts).rstrip()
+        count = len(values) - 1 if stacked else len(values)
+        parts = [pad(values[i], widths[i], align_right=i in right) for i in range(count)]
+        text = "  ".join(parts).rstrip()
+        if stacked and values[-1]:
+            text += "\n    " + truncate(values[-1], widths[-1])
+        return text
 
     return "\n".join([line(headers), *(line(row) for row in cells)])

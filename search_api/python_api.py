@@ -1,0 +1,83 @@
+"""Search from Python (notebooks, analyst tools): open an index, call search and related.
+
+    >>> from search_api.python_api import open_searcher
+    >>> from search_api.results import SearchRequest
+    >>> searcher = open_searcher("index")                     # doctest: +SKIP
+    >>> page = searcher.search(SearchRequest("半導体の供給網"))  # doctest: +SKIP
+    >>> [hit.statement.speaker_name for hit in page.hits]      # doctest: +SKIP
+
+Results are the plain dataclasses of ``search_api.results``; ``search_api.presentation`` turns
+them into the same dicts the HTTP API returns.  The server and the CLI open their searchers
+through this module too, so every entry point sees the index through the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import cast
+
+from indexer.index_dir import open_index
+from indexer.manifest import read_manifest
+from indexer.pipeline import PRIMARY_CHANNEL
+from models.embedder import Embedder
+from models.errors import IndexNotFoundError
+from search_api.searcher import SearchableIndex, Searcher
+from search_api.settings import Settings
+
+
+def open_searcher(index_dir: str | Path, model: str | None = None) -> Searcher:
+    """A searcher over the index at ``index_dir``, with the model that built it.
+
+    ``model`` names the embedding model of the index's main channel (``None``: the offline
+    multilingual-e5-small; ``"fake"``: the test embedder); extra channels recorded in the index
+    (e.g. ``use``) are loaded by their own names.  Raises IndexNotFoundError when there is no
+    index and IndexMismatchError when it was built with another model.
+    """
+    return IndexOpener()(Settings(index_dir=Path(index_dir), model_name=model))
+
+
+class IndexOpener:
+    """Opens the index named by settings, loading each embedding model only once.
+
+    The server calls it at startup and again after every completed index update; models stay
+    loaded between calls, only the index is opened anew.
+    """
+
+    def __init__(self, preload: bool = False) -> None:
+        self._preload = preload
+        """Load the main model even when there is no index yet (the server, at startup)."""
+        self._embedders: dict[tuple[str, str | None], Embedder] = {}
+
+    def __call__(self, settings: Settings) -> Searcher:
+        """A searcher over ``settings.index_dir``; raises IndexNotFound/IndexMismatchError."""
+        directory = Path(settings.index_dir)
+        embedders = self.embedders_for(directory, settings.model_name)
+        index = open_index(directory, embedders)
+        try:
+            return Searcher(cast(SearchableIndex, index), embedders)
+        except BaseException:
+            index.close()
+            raise
+
+    def embedders_for(self, directory: Path, model: str | None) -> Mapping[str, Embedder]:
+        """One embedder per channel of the index at ``directory`` (the main one at least)."""
+        manifest = read_manifest(directory) if directory.is_dir() else None
+        if manifest is None:
+            if self._preload:
+                self._load(PRIMARY_CHANNEL, model)
+            raise IndexNotFoundError(
+                f"no index at {directory}: build one with "
+                f"`policy-search index PATH... --index {directory}`"
+            )
+        extra = sorted(c for c in manifest.channels if c != PRIMARY_CHANNEL)
+        return {name: self._load(name, model) for name in (PRIMARY_CHANNEL, *extra)}
+
+    def _load(self, channel: str, model: str | None) -> Embedder:
+        from models.loading import load_embedder
+
+        name = model if channel == PRIMARY_CHANNEL else channel
+        key = (channel, name)
+        if key not in self._embedders:
+            self._embedders[key] = load_embedder(name)
+        return self._embedders[key]
