@@ -1,0 +1,104 @@
+"""FAISS vectors: results equal a numpy brute-force search, filters act inside the search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.vectors import FaissVectorIndex
+from models.errors import ConfigError, IndexCorruptError
+
+
+def unit_rows(n: int, d: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def brute_force(xb: np.ndarray, ids: np.ndarray, xq: np.ndarray, k: int) -> np.ndarray:
+    scores = xq @ xb.T
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return ids[order]
+
+
+@pytest.fixture
+def data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xb = unit_rows(500, 32)
+    ids = np.arange(10_000, 10_500, dtype=np.int64) * 3
+    return xb, ids, unit_rows(20, 32, seed=1)
+
+
+def test_flat_search_equals_numpy_brute_force(data: tuple[np.ndarray, ...]) -> None:
+    xb, ids, xq = data
+    index = FaissVectorIndex.create(32)
+    index.add(ids, xb)
+    distances, labels = index.search(xq, 10)
+    assert np.array_equal(labels, brute_force(xb, ids, xq, 10))
+    expected = np.take_along_axis(xq @ xb.T, np.argsort(-(xq @ xb.T), axis=1)[:, :10], axis=1)
+    assert np.allclose(distances, expected, atol=1e-5)
+
+
+def test_filter_restricts_the_search_itself(data: tuple[np.ndarray, ...]) -> None:
+    xb, ids, xq = data
+    index = FaissVectorIndex.create(32)
+    index.add(ids, xb)
+    allowed = ids[::7]
+    _, labels = index.search(xq, 10, allowed_ids=allowed)
+    mask = np.isin(ids, allowed)
+    assert np.array_equal(labels, brute_force(xb[mask], ids[mask], xq, 10))
+
+
+def test_missing_results_are_minus_one(data: tuple[np.ndarray, ...]) -> None:
+    xb, ids, xq = data
+    index = FaissVectorIndex.create(32)
+    index.add(ids, xb)
+    _, labels = index.search(xq[:1], 5, allowed_ids=ids[:2])
+    assert labels[0, 2:].tolist() == [-1, -1, -1]
+    _, labels = index.search(xq[:1], 3, allowed_ids=np.array([], dtype=np.int64))
+    assert labels.tolist() == [[-1, -1, -1]]
+    _, labels = FaissVectorIndex.create(32).search(xq[:1], 2)
+    assert labels.tolist() == [[-1, -1]]
+    with pytest.raises(ConfigError):
+        index.search(xq, 0)
+
+
+def test_save_and_load_round_trip_without_leftovers(
+    tmp_path: Path, data: tuple[np.ndarray, ...]
+) -> None:
+    xb, ids, xq = data
+    index = FaissVectorIndex.create(32)
+    index.add(ids, xb)
+    path = tmp_path / "e5.index"
+    index.save(path)
+    loaded = FaissVectorIndex.load(path)
+    assert np.array_equal(loaded.ids(), ids)
+    assert np.array_equal(loaded.search(xq, 5)[1], index.search(xq, 5)[1])
+    assert [p.name for p in tmp_path.iterdir()] == ["e5.index"]
+
+
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "bad.index"
+    path.write_bytes(b"not faiss")
+    with pytest.raises(IndexCorruptError, match=r"bad\.index"):
+        FaissVectorIndex.load(path)
+
+
+def test_remove_and_reconstruct(data: tuple[np.ndarray, ...]) -> None:
+    xb, ids, _ = data
+    index = FaissVectorIndex.create(32)
+    index.add(ids, xb)
+    assert index.remove(ids[:10]) == 10
+    assert index.ntotal == 490
+    assert np.allclose(index.reconstruct(ids[10:12]), xb[10:12])
+
+
+def test_hnsw_with_a_small_filter_is_exact(data: tuple[np.ndarray, ...]) -> None:
+    xb, ids, xq = data
+    index = FaissVectorIndex.create(32, "hnsw")
+    index.add(ids, xb)
+    allowed = ids[::50]
+    _, labels = index.search(xq, 5, allowed_ids=allowed)
+    mask = np.isin(ids, allowed)
+    assert np.array_equal(labels, brute_force(xb[mask], ids[mask], xq, 5))
