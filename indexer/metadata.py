@@ -76,6 +76,8 @@ def parse_sidecar(text: str, source: str) -> dict[str, MeetingMetadata]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(source, f"malformed JSON in sidecar: {exc.msg}", exc.lineno) from exc
+    except RecursionError as exc:
+        raise ParseError(source, "malformed JSON in sidecar: nested too deeply") from exc
     if not isinstance(data, list):
         raise ParseError(source, "sidecar must be a JSON list of objects with a 'file' key")
     result: dict[str, MeetingMetadata] = {}

@@ -66,7 +66,7 @@ def _first_json_line(text: str) -> object:
         if line.strip():
             try:
                 return json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 return None
     return None
 

@@ -213,6 +213,8 @@ def parse_kokkai_json(text: str, source: str) -> list[ParsedMeeting]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(source, f"malformed JSON: {exc.msg}", exc.lineno) from exc
+    except RecursionError as exc:
+        raise ParseError(source, "malformed JSON: nested too deeply") from exc
     if not isinstance(data, dict) or not isinstance(data.get("speechRecord"), list):
         raise ParseError(source, "JSON of the wrong shape: expected an object with 'speechRecord'")
     grouper = _MeetingGrouper(source)
@@ -238,6 +240,8 @@ def parse_kokkai_lines(lines: Iterable[str], source: str) -> list[ParsedMeeting]
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ParseError(source, f"malformed JSON on line {number}: {exc.msg}", number) from exc
+        except RecursionError as exc:
+            raise ParseError(source, f"malformed JSON on line {number}: too deep", number) from exc
         grouper.add(_check_record(record, source, f"record on line {number}", number), number)
         count += 1
     if count == 0:
