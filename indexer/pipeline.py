@@ -75,7 +75,8 @@ class IndexSummary:
     embedded: int = 0
     """Passage vectors computed in this run (all channels)."""
     reused: int = 0
-    """Passages whose vector was already stored (identical text or an earlier, killed run)."""
+    """Passages (per channel) that needed no new vector: their text was stored already (an
+    earlier file or run, a killed run) or repeats a text embedded in this run."""
     statements_removed: int = 0
     encode_seconds: float = 0.0
     elapsed_seconds: float = 0.0
@@ -248,6 +249,8 @@ class _Run:
         }
         texts = {content_hash(p.text): p.text for group in passages.values() for p in group}
         embedded = sum(self._embed_missing(name, texts) for name in sorted(self.embedders))
+        count = sum(len(group) for group in passages.values())
+        self.summary.reused += count * len(self.embedders) - embedded
         change = self.index.writer.replace_file(source, meetings, passages)
         self.summary.statements_removed += change.statements_removed
         return FileReport(
@@ -256,7 +259,7 @@ class _Run:
             fmt=fmt,
             meetings=change.meetings,
             statements=change.statements,
-            passages=sum(len(group) for group in passages.values()),
+            passages=count,
             embedded=embedded,
         )
 
@@ -264,7 +267,6 @@ class _Run:
         """Embed the texts with no stored vector in ``channel``; returns how many."""
         embedder = self.embedders[channel]
         missing = self.index.store.missing_vector_hashes(embedder.fingerprint, texts)
-        self.summary.reused += len(texts) - len(missing)
         if not missing:
             return 0
         order = sorted(missing, key=lambda h: (len(texts[h]), h))
