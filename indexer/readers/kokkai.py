@@ -20,7 +20,8 @@ from indexer.records import Meeting, ParsedMeeting, Statement
 from models.errors import ParseError
 
 REQUIRED_FIELDS = ("speechID", "issueID", "speech")
-_LABEL = re.compile(r"^○([^\s\u3000]{1,60}?)[\u3000 \r\n]+")
+# A label is non-space characters, where a parenthesised part may hold spaces (山田 太郎君).
+_LABEL = re.compile(r"^○((?:[^\s\u3000（]|（[^）\n]{0,40}）){1,60}?)[\u3000 \r\n]+")
 _CONTINUED = re.compile(r"（続）$")
 _ROLE_WITH_NAME = re.compile(r"^(?P<role>.+?)（(?P<name>[^（）]+?)君）$")
 _NAME_WITH_ROLE = re.compile(r"^(?P<name>[^（）]+（[^（）]+）)(?P<role>[^（）]+)$")

@@ -120,6 +120,12 @@ def test_parse_label_shapes(label: str, name: str, role: str | None) -> None:
     assert parse_label(label) == (name, role)
 
 
+def test_split_speaker_with_a_space_inside_the_parentheses() -> None:
+    speaker = split_speaker("○政府参考人（山田 太郎君）\u3000お答えします。\r\n以上です。")
+    assert (speaker.name, speaker.role) == ("山田 太郎", "政府参考人")
+    assert speaker.text == "お答えします。\n以上です。"
+
+
 def test_split_speaker_without_label_keeps_text() -> None:
     speaker = split_speaker("令和四年三月二十三日\r\n出席委員")
     assert (speaker.name, speaker.role, speaker.text) == (
