@@ -10,7 +10,8 @@ Double-array layout (one u32 per unit), as read by darts-clone and ``spm_precomp
 bits 0-7 label, bit 8 "has leaf", bit 9 offset extension, bits 10-31 offset; a leaf unit holds
 ``value | 1 << 31``. A node at position ``p`` with offset ``o`` has its child for byte ``c`` at
 ``p ^ o ^ c`` and its leaf at ``p ^ o``. Every node gets a distinct base ``p ^ o``, which is what
-makes a label check at the child position sufficient.
+makes a label check at the child position sufficient. The array is padded to whole blocks of
+256 units because readers index ``base ^ byte`` without a bounds check.
 """
 
 from __future__ import annotations
@@ -112,5 +113,8 @@ def build_precompiled_charsmap(table: Mapping[int, str]) -> bytes:
         position, node = pending.pop()
         if node.children or node.value is not None:
             pending.extend(array.place(position, node))
+    # Lookups read ``base ^ byte`` for any byte without a bounds check, so every 256-unit block
+    # that holds a node must be complete (darts-clone sizes its arrays the same way).
+    array.units.extend([0] * (-len(array.units) % 256))
     trie = struct.pack(f"<{len(array.units)}I", *array.units)
     return struct.pack("<I", len(trie)) + trie + bytes(blob)

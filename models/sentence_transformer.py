@@ -92,6 +92,12 @@ class SentenceTransformerEmbedder:
             self._fingerprint = f"st-sha256:{digest.hexdigest()[:32]}"
         return self._fingerprint
 
+    def tokens(self, text: str) -> list[str]:
+        """The model's tokens for ``text`` (no prompt, special tokens included), for inspection."""
+        tokenizer = self._model.tokenizer
+        ids = tokenizer(text)["input_ids"]
+        return [str(token) for token in tokenizer.convert_ids_to_tokens(ids)]
+
     def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed statements with the document prompt; shape (len(texts), dimension)."""
         return self._encode(list(texts), self._document_prompt)
