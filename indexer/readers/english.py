@@ -1,5 +1,8 @@
 """English minutes (FOMC): one statement per paragraph, a paragraph being one non-empty line.
 
+(Text hard-wrapped at a fixed width, with blank lines between paragraphs, is read block by
+block instead.)
+
 Not every line is a remark.  Headings (short lines without closing punctuation) become the
 topic of the paragraphs below them; attendance lists (``Jerome H. Powell, Chair``), vote
 tallies (the names after ``Voting for this action:``), page and footnote numbers and
@@ -30,6 +33,7 @@ _PROCEDURAL = re.compile(
 )
 _MIN_WORDS = 5
 _MIN_CONTINUED_WORDS = 8
+_WRAP_WIDTH = 100
 _RETURN_TO_TEXT = "Return to text"
 _MAX_HEADING_WORDS = 14
 _NOTES_TOPIC = "Notes"
@@ -66,6 +70,37 @@ def is_paragraph(line: str) -> bool:
     )
 
 
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """True for text wrapped at a fixed width with blank lines between paragraphs.
+
+    FOMC minutes hold one paragraph per line; other English minutes may come wrapped at
+    70-80 columns, where a paragraph is a block of lines between blank lines.
+    """
+    stripped = [line.strip() for line in lines]
+    filled = [line for line in stripped if line]
+    if not filled or len(filled) == len(stripped):
+        return False
+    short = sum(1 for line in filled if len(line) <= _WRAP_WIDTH)
+    return short >= 0.8 * len(filled) and max(len(line) for line in filled) <= 2 * _WRAP_WIDTH
+
+
+def _paragraph_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, text) of each line, or of each blank-line block if the text is wrapped."""
+    lines = text.split("\n")
+    numbered = [(n, line.strip().lstrip("\ufeff").strip()) for n, line in enumerate(lines, 1)]
+    if not is_hard_wrapped(lines):
+        return numbered
+    blocks: list[tuple[int, str]] = []
+    current: list[tuple[int, str]] = []
+    for number, line in [*numbered, (len(lines) + 1, "")]:
+        if line:
+            current.append((number, line))
+        elif current:
+            blocks.append((current[0][0], " ".join(part for _, part in current)))
+            current = []
+    return blocks
+
+
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """Non-empty lines with page/footnote numbers dropped and broken paragraphs rejoined.
 
@@ -74,8 +109,7 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     """
     result: list[tuple[int, str]] = []
     open_footnote = False
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip().lstrip("\ufeff").strip()
+    for number, line in _paragraph_lines(text):
         if not line or _NUMBER_ONLY.match(line):
             continue
         if line == _RETURN_TO_TEXT:

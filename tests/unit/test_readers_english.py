@@ -96,6 +96,31 @@ def test_line_classes(line: str, heading: bool, paragraph: bool) -> None:
     assert is_paragraph(line) == paragraph
 
 
+WRAPPED = """Minutes of the Example Council
+
+Economic Outlook
+
+Members noted that growth had slowed in the first quarter and that
+inflation remained above the objective. Several members expected the
+slowdown to be temporary.
+
+Members agreed that policy should remain
+data dependent.
+"""
+
+
+def test_hard_wrapped_text_gives_one_statement_per_block() -> None:
+    [parsed] = parse_english(WRAPPED, "w.txt", "w")
+    texts = [s.text for s in parsed.statements]
+    assert texts == [
+        "Members noted that growth had slowed in the first quarter and that inflation remained"
+        " above the objective. Several members expected the slowdown to be temporary.",
+        "Members agreed that policy should remain data dependent.",
+    ]
+    assert [s.source_line for s in parsed.statements] == [5, 9]
+    assert {s.topic for s in parsed.statements} == {"Economic Outlook"}
+
+
 def test_english_detection_and_empty_result() -> None:
     assert looks_like_english("Participants observed that inflation had eased.")
     assert not looks_like_english("日本は、言うなれば経済安全保障上の「赤字国」である。")

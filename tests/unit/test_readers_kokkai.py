@@ -214,6 +214,25 @@ def test_bad_api_json_is_a_parse_error(text: str, message: str) -> None:
     assert info.value.path == "bad.json"
 
 
+def test_speech_zero_header_is_procedural_and_has_no_speaker() -> None:
+    header = {
+        **RECORD,
+        "speechID": "x000",
+        "speechOrder": 0,
+        "speech": "令和四年三月二十三日\r\n出席委員",
+    }
+    meetings = parse_kokkai_lines(
+        [json.dumps(r, ensure_ascii=False) for r in (RECORD, header)], "p"
+    )
+    [parsed] = meetings
+    assert [s.position for s in parsed.statements] == [0, 5]
+    zero = parsed.statements[0]
+    assert zero.procedural and zero.speaker_name is None
+    assert zero.text == "令和四年三月二十三日\n出席委員"
+    assert not parsed.statements[1].procedural
+    assert parsed.statements[1].source_line == 1
+
+
 def test_bad_json_line_names_the_line() -> None:
     lines = [json.dumps(RECORD, ensure_ascii=False), "", '{"speechID": "x", "speech": ']
     with pytest.raises(ParseError, match="line 3") as info:
