@@ -120,7 +120,7 @@ def index_command(
     else:
         _print_summary(summary, index_dir)
     if summary.failed:
-        raise click.exceptions.Exit(1)
+        raise SystemExit(1)  # cli.main drops the status of click.exceptions.Exit
 
 
 def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
@@ -239,7 +239,7 @@ def check_command(index_dir: Path, rebuild_faiss: bool, as_json: bool) -> None:
         if not report.ok:
             click.echo("run `policy-search check --rebuild-faiss` to rebuild FAISS", err=True)
     if not report.ok:
-        raise click.exceptions.Exit(1)
+        raise SystemExit(1)  # cli.main drops the status of click.exceptions.Exit
 
 
 def _check_json(check: Any) -> dict[str, Any]:
