@@ -159,6 +159,10 @@ def test_pool_streams_54066_statements_in_9116_meetings(corpus_dir: Path) -> Non
     roles = Counter(s.speaker_role for s in statements)
     assert roles["委員"] > 20_000 and roles["国務大臣"] > 15_000
     assert all(s.speaker_name for s in statements)
+    names = {s.speaker_name for s in statements if s.speaker_name}
+    assert not [n for n in names if n.endswith("君") or n.count("（") != n.count("）")]
+    assert not [n for n in names if n.endswith(("委員", "大臣", "参考人"))]
+    assert not [s.text[:20] for s in statements if s.text.startswith(("○", "\u3000"))]
     assert all(s.source_line is not None for s in statements)
 
 
