@@ -12,6 +12,7 @@ from pathlib import Path
 
 from indexer.chunking import split_passages
 from indexer.reading import read_paths
+from indexer.records import Statement
 
 
 def _max_rss_mb() -> float:
@@ -22,7 +23,7 @@ def main() -> int:
     """Read each part of the corpus, then chunk every statement, printing times and counts."""
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2] / "shared/corpus"
     parts = ["seed", "minutes", "kokkai/meetings", "kokkai/speeches.jsonl.gz"]
-    statements = []
+    statements: list[Statement] = []
     for part in parts:
         start = time.perf_counter()
         results = list(read_paths([corpus / part]))
