@@ -190,8 +190,9 @@ def _is_hidden(path: Path, root: Path) -> bool:
 def iter_input_files(paths: Sequence[Path]) -> Iterator[Path]:
     """Yield the files to read: files as given, folders searched recursively (sorted).
 
-    In folders, hidden files and folders, sidecars (``meetings.json``) and files whose suffix
-    is not one of `INPUT_SUFFIXES` are skipped; a file named explicitly is always yielded.
+    Sidecars (``meetings.json``) are metadata, never minutes: always skipped (so a shell glob
+    like ``minutes/*`` works).  In folders, hidden files and folders and files whose suffix is
+    not one of `INPUT_SUFFIXES` are skipped too; any other file named explicitly is yielded.
     """
     seen: set[Path] = set()
     for given in paths:
@@ -206,7 +207,7 @@ def iter_input_files(paths: Sequence[Path]) -> Iterator[Path]:
                 and p.suffix.lower() in INPUT_SUFFIXES
             )
         else:
-            found = [path]
+            found = [] if path.name == SIDECAR_NAME else [path]
         for file in found:
             key = file.resolve()
             if key not in seen:

@@ -61,6 +61,7 @@ def test_iter_input_files_recurses_sorted_and_skips_sidecars_and_hidden(tmp_path
         tmp_path / "a.jsonl",
     ]
     assert len(list(iter_input_files([tmp_path, tmp_path]))) == 4
+    assert list(iter_input_files([tmp_path / "b" / "meetings.json"])) == []
 
 
 def test_format_is_detected_from_content_not_extension(corpus_dir: Path, tmp_path: Path) -> None:
