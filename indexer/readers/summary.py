@@ -1,10 +1,11 @@
 """議事要旨 (meeting summaries) like the METI panel seed.
 
 Layout: a title line, ``<日時>``/``<場所>`` lines, ``論点①…`` headings and ``その他``, and one
-bullet (``- ▶ …`` or ``- …``) per remark.  Each bullet is one statement whose topic is the
-heading above it.  Lines that are neither bullets nor headings continue the current bullet:
-this rejoins a bullet broken by a page break (``…アプローチは、経`` / blank / ``済安全保障…``)
-without a break inside the word.  Headings with no bullets stay in ``Meeting.topics``.
+bullet per remark (``- ▶ …`` or ``- …``; ``・``, ``●`` and ``○`` bullets are read too).
+Each bullet is one statement whose topic is the heading above it.  Lines that are neither
+bullets nor headings continue the current bullet: this rejoins a bullet broken by a page
+break (``…アプローチは、経`` / blank / ``済安全保障…``) without a break inside the word.
+Headings with no bullets stay in ``Meeting.topics``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from indexer.records import Meeting, ParsedMeeting, Statement
 from models.errors import ParseError
 
 _TOPIC = re.compile(r"^(論点\s*[①-⑳0-9０-９一二三四五六七八九十].*|その他)$")
-_BULLET = re.compile(r"^(?:-\s*(?:[▶►▷・●]\s*)?|[▶►▷●・]\s*)(?=\S)")
+_BULLET = re.compile(r"^(?:-\s*(?:[▶►▷・●○]\s*)?|[▶►▷●・○]\s*)(?=\S)")
 _FIELD = re.compile(r"^<(?P<key>[^<>]{1,10})>\s*(?P<value>.*)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TITLE_NOISE = re.compile(r"^第\s*\d+\s*回\s*|\s*議事要旨\s*$")

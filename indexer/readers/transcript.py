@@ -17,7 +17,8 @@ from indexer.readers.procedural import is_procedural
 from indexer.records import Meeting, ParsedMeeting, Statement
 from models.errors import ParseError
 
-_SPEAKER = re.compile(r"^○(?P<label>[^\s\u3000].*?)\s*$")
+# A speaker line holds only a short label; a long "○…。" line is a bullet of a summary.
+_SPEAKER = re.compile(r"^○(?P<label>[^\s\u3000。][^。]{0,59}?)[\s\u3000]*$")
 _NAME_ROLE = re.compile(r"^(?P<name>[^（(]+?)\s*[（(](?P<role>[^（）()]*)[）)]$")
 _PAGE_NUMBER = re.compile(r"^[\s\u3000]*[-－—‐]?\s*[0-9０-９]{1,4}\s*[-－—‐]?[\s\u3000]*$")
 _INDENT = (" ", "\u3000", "\t")

@@ -114,3 +114,18 @@ def test_summary_without_bullets_is_a_parse_error() -> None:
 )
 def test_parse_japanese_date(text: str, expected: dt.date | None) -> None:
     assert parse_japanese_date(text) == expected
+
+
+def test_summary_with_round_bullets_is_not_a_transcript() -> None:
+    from indexer.reading import detect_format
+
+    text = (
+        "第3回 検討会 議事要旨\n<日時>2024年2月1日\n"
+        "○委員から、供給網の多様化が重要との意見があった。\n○事務局から資料を説明した。\n"
+    )
+    assert detect_format(text, "s.txt") == "summary"
+    [meeting] = parse_summary(text, "s.txt", "s")
+    assert [s.text for s in meeting.statements] == [
+        "委員から、供給網の多様化が重要との意見があった。",
+        "事務局から資料を説明した。",
+    ]

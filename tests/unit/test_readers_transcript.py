@@ -115,3 +115,8 @@ def test_text_before_the_first_speaker_is_not_a_statement() -> None:
     )
     assert [s.text for s in parsed.statements] == ["開会します。", "意見です。"]
     assert parsed.statements[1].source_line == 5
+
+
+def test_a_long_round_bullet_sentence_is_not_a_speaker_line() -> None:
+    assert not looks_like_transcript("○委員から、供給網の多様化が重要との意見があった。\n")
+    assert looks_like_transcript("○芦澤 美智子（委員）\n発言。\n")
