@@ -1,0 +1,53 @@
+"""The Python facade: the same search as the API, from a notebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from indexer.records import StatementFilter
+from models.errors import IndexNotFoundError, StatementNotFoundError
+from search_api.presentation import page_to_dict
+from search_api.python_api import open_searcher
+from search_api.results import SearchMode, SearchRequest
+
+
+def test_open_searcher_gives_the_same_page_as_the_api(
+    small_index: Path, client: TestClient
+) -> None:
+    searcher = open_searcher(small_index, model="fake")
+    request = SearchRequest(
+        "サプライチェーン", limit=5, offset=2, mode=SearchMode.HYBRID,
+        filters=StatementFilter(language="ja"),
+    )  # fmt: skip
+
+    page = searcher.search(request)
+    via_api = client.get(
+        "/search", params={"q": "サプライチェーン", "limit": 5, "offset": 2, "language": "ja"}
+    ).json()
+
+    assert [hit.rank for hit in page.hits] == [3, 4, 5, 6, 7]
+    assert page_to_dict(page) == via_api
+
+
+def test_related_and_records_are_plain_dataclasses(small_index: Path) -> None:
+    searcher = open_searcher(str(small_index), model="fake")
+    first = searcher.search(SearchRequest("経済安全保障", limit=1)).hits[0]
+
+    related = searcher.related(
+        first.statement.statement_id, limit=3, offset=0, filters=StatementFilter()
+    )
+    assert len(related.hits) == 3
+    assert first.meeting.meeting_id not in {hit.meeting.meeting_id for hit in related.hits}
+    statement, meeting = searcher.get_statement(first.statement.statement_id)
+    assert statement == first.statement and meeting == first.meeting
+    with pytest.raises(StatementNotFoundError):
+        searcher.get_statement("no-such-id")
+
+
+def test_a_missing_index_is_reported_before_any_model_loads(tmp_path: Path) -> None:
+    # model=None would load the real e5 model; the missing index is found first.
+    with pytest.raises(IndexNotFoundError, match="policy-search index"):
+        open_searcher(tmp_path / "nothing-here")
