@@ -12,12 +12,14 @@ stable and never overlap.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import ThreadpoolController
 
 from indexer.manifest import Manifest
 from indexer.records import Meeting, Passage, Statement, StatementFilter
@@ -72,7 +74,12 @@ class Searcher:
         embedders: Mapping[str, Embedder],
         config: RankingConfig | None = None,
         analyzer: Analyzer | None = None,
+        blas_threads: int | None = 1,
     ) -> None:
+        """``blas_threads`` caps numpy's BLAS pool during a search (None: leave it alone).
+
+        On 2 cores, BLAS and torch thread pools fighting each other tripled search time.
+        """
         self._index = index
         self._store = index.store
         self._config = config or RankingConfig()
@@ -83,6 +90,8 @@ class Searcher:
         self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
         self._default_ids = self._catalog.substantive_passage_ids()
         self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
+        self._blas_threads = blas_threads
+        self._threadpools = ThreadpoolController() if blas_threads else None
 
     @property
     def catalog(self) -> PassageCatalog:
@@ -94,9 +103,22 @@ class Searcher:
         """The embedding channels questions are searched in."""
         return self._dense
 
+    def embedder(self, channel: str) -> Embedder:
+        """The embedder of one dense channel (benchmarks time it alone)."""
+        return self._embedders[channel]
+
+    def _thread_limit(self) -> contextlib.AbstractContextManager[object]:
+        if self._threadpools is None:
+            return contextlib.nullcontext()
+        return self._threadpools.limit(limits=self._blas_threads, user_api="blas")
+
     # ---- search ------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchPage:
         """One page of statements for a question, best first, within the request's filters."""
+        with self._thread_limit():
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchPage:
         query = request.query.strip()
         if not query:
             raise ConfigError("the question is empty")
@@ -182,6 +204,17 @@ class Searcher:
         The statement's own stored passage vectors (their mean, per channel) are the question,
         so no model runs; channels are fused like a search in the statement's language.
         """
+        with self._thread_limit():
+            return self._related(statement_id, limit, offset, filters, exclude_same_meeting)
+
+    def _related(
+        self,
+        statement_id: str,
+        limit: int,
+        offset: int,
+        filters: StatementFilter,
+        exclude_same_meeting: bool,
+    ) -> SearchPage:
         statement = self._store.get_statement(statement_id)
         request = SearchRequest(statement_id, limit, offset, SearchMode.SEMANTIC, filters)
         own = self._catalog.statement_index(statement_id)
