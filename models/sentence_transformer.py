@@ -38,7 +38,10 @@ class SentenceTransformerEmbedder:
 
     ``query_prompt``/``document_prompt`` are prepended to questions and statements; when
     omitted they come from the model's own ``prompts`` config (``query``, then
-    ``document``/``passage``), else no prompt.
+    ``document``/``passage``), else no prompt. Batches of statements use every core; one
+    question uses ``query_threads`` (default 1): a dozen tokens gain little from a second
+    thread, and on a busy machine torch's spinning OpenMP threads made two-thread questions
+    5-10x slower (see docs/benchmarks/embedding.md).
     """
 
     def __init__(
@@ -48,8 +51,10 @@ class SentenceTransformerEmbedder:
         document_prompt: str | None = None,
         model_id: str | None = None,
         batch_size: int = 32,
+        query_threads: int = 1,
     ) -> None:
         self._name = name_or_path
+        self._query_threads = query_threads
         self._model_id = model_id or name_or_path
         self._batch_size = batch_size
         self._model = _load_model(name_or_path)
@@ -104,7 +109,14 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> FloatMatrix:
         """Embed one question with the query prompt; shape (dimension,)."""
-        return self._encode([text], self._query_prompt)[0]
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self._query_threads)
+        try:
+            return self._encode([text], self._query_prompt)[0]
+        finally:
+            torch.set_num_threads(threads)
 
     def _encode(self, texts: list[str], prompt: str) -> FloatMatrix:
         if not texts:
