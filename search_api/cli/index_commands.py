@@ -119,7 +119,9 @@ def index_command(
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         _print_summary(summary, index_dir)
-    if summary.failed:
+    if not summary.files:
+        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz)", err=True)
+    if summary.failed or not summary.files:
         raise SystemExit(1)  # cli.main drops the status of click.exceptions.Exit
 
 

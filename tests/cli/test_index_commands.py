@@ -92,6 +92,13 @@ def test_a_failed_file_gives_exit_status_1_and_the_rest_is_indexed(
     assert "empty.txt" in failure["error"]
 
 
+def test_no_input_files_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty-folder").mkdir()
+    args = ["index", str(tmp_path / "empty-folder"), "--index", str(tmp_path / "i")]
+    code, _, err = run([*args, "--model", "fake"], capsys)
+    assert code == 1 and "no minutes files found" in err
+
+
 def test_overrides_set_the_meeting_metadata(
     tmp_path: Path, corpus_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
