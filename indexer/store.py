@@ -22,6 +22,8 @@ from indexer.records import Meeting, Passage, Statement, StatementFilter
 from indexer.store_schema import (
     MEETING_COLUMNS,
     PASSAGE_COLUMNS,
+    PASSAGE_FROM,
+    PASSAGE_TEXT,
     SCHEMA_VERSION,
     STATEMENT_COLUMNS,
     meeting_from_row,
@@ -56,6 +58,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             )
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            # 8 KiB pages hold five 384-d float32 vectors (4 KiB pages held two); no-op later.
+            conn.execute("PRAGMA page_size=8192")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -237,13 +241,13 @@ class StatementStore:
 
     def get_passages(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
         """The passages with these ids that exist, by id."""
-        sql = f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE passage_id IN ({{marks}})"
+        sql = f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} WHERE p.passage_id IN ({{marks}})"
         ids = [int(i) for i in passage_ids]
         return dict(passage_from_row(row) for row in self._chunked(sql, ids))
 
     def iter_passages(self) -> Iterator[tuple[int, Passage]]:
         """Every passage with its id, by id."""
-        rows = self._all(f"SELECT {PASSAGE_COLUMNS} FROM passages ORDER BY passage_id")
+        rows = self._all(f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} ORDER BY p.passage_id")
         return (passage_from_row(row) for row in rows)
 
     def passage_ids_of_statement(self, statement_id: str) -> list[int]:
@@ -343,7 +347,7 @@ class StatementStore:
     def passages_missing_vectors(self, fingerprint: str) -> dict[str, str]:
         """Passage texts (by content hash) with no vector under ``fingerprint``."""
         rows = self._all(
-            "SELECT p.content_hash, min(p.text) FROM passages p WHERE NOT EXISTS "
+            f"SELECT p.content_hash, min({PASSAGE_TEXT}) FROM {PASSAGE_FROM} WHERE NOT EXISTS "
             "(SELECT 1 FROM vectors v WHERE v.content_hash = p.content_hash "
             "AND v.fingerprint = ?) GROUP BY p.content_hash",
             (fingerprint,),

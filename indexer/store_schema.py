@@ -17,7 +17,8 @@ from indexer.records import Meeting, Passage, Statement
 MIGRATIONS: tuple[str, ...] = (
     # 1: meetings, statements, passages (integer id = FAISS id), vectors by content hash and
     #    model fingerprint, embedding channels, source files and which records each file gave.
-    #    (vectors is a rowid table: 1.5 KB blobs in a WITHOUT ROWID b-tree took 3x the space.)
+    #    (vectors is a rowid table: 1.5 KB blobs in a WITHOUT ROWID b-tree took 3x the space;
+    #    a passage's text is NULL when it is exactly its slice of the statement's text.)
     """
     CREATE TABLE meetings (
         meeting_id  TEXT PRIMARY KEY,
@@ -55,7 +56,7 @@ MIGRATIONS: tuple[str, ...] = (
         passage_id   INTEGER PRIMARY KEY AUTOINCREMENT,
         statement_id TEXT NOT NULL REFERENCES statements(statement_id) ON DELETE CASCADE,
         ordinal      INTEGER NOT NULL,
-        text         TEXT NOT NULL,
+        text         TEXT,
         char_start   INTEGER NOT NULL,
         char_end     INTEGER NOT NULL,
         content_hash TEXT NOT NULL,
@@ -107,7 +108,12 @@ STATEMENT_COLUMNS = (
     "statement_id, meeting_id, position, text, language, speaker_name, speaker_role, "
     "speaker_group, topic, procedural, source_file, source_line, url"
 )
-PASSAGE_COLUMNS = "passage_id, statement_id, ordinal, text, char_start, char_end"
+PASSAGE_TEXT = "coalesce(p.text, substr(s.text, p.char_start + 1, p.char_end - p.char_start))"
+"""A passage's text in SQL over ``passages p JOIN statements s`` (see ``stored_passage_text``)."""
+PASSAGE_COLUMNS = (
+    f"p.passage_id, p.statement_id, p.ordinal, {PASSAGE_TEXT}, p.char_start, p.char_end"
+)
+PASSAGE_FROM = "passages p JOIN statements s ON s.statement_id = p.statement_id"
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -210,6 +216,18 @@ def statement_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Statement:
         source_line=row[11],
         url=row[12],
     )
+
+
+def stored_passage_text(statement_text: str, passage: Passage) -> str | None:
+    """The ``passages.text`` to store: None when the passage is its statement's slice.
+
+    SQLite's ``substr`` counts characters like Python slicing does for text without NUL, so
+    ``PASSAGE_TEXT`` gives the slice back; other texts are stored whole.
+    """
+    if "\x00" in statement_text:
+        return passage.text
+    sliced = statement_text[passage.char_start : passage.char_end]
+    return None if sliced == passage.text else passage.text
 
 
 def passage_from_row(row: sqlite3.Row | tuple[Any, ...]) -> tuple[int, Passage]:

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.manifest import ChannelInfo, utc_now
-from indexer.records import ParsedMeeting, Passage
+from indexer.records import ParsedMeeting, Passage, Statement
 from indexer.store import StatementStore
 from indexer.store_schema import (
     MEETING_COLUMNS,
@@ -25,6 +25,7 @@ from indexer.store_schema import (
     content_hash,
     meeting_row,
     statement_row,
+    stored_passage_text,
 )
 from models.errors import IndexWriteError
 
@@ -208,7 +209,7 @@ def _replace_file(
     added = removed = 0
     for statement in statements:
         sid = statement.statement_id
-        plus, minus = _replace_passages(conn, sid, passages.get(sid, ()))
+        plus, minus = _replace_passages(conn, statement, passages.get(sid, ()))
         added += plus
         removed += minus
     new_statements = {s.statement_id for s in statements}
@@ -251,9 +252,10 @@ def _replace_file(
 
 
 def _replace_passages(
-    conn: sqlite3.Connection, statement_id: str, passages: Sequence[Passage]
+    conn: sqlite3.Connection, statement: Statement, passages: Sequence[Passage]
 ) -> tuple[int, int]:
     """Replace a statement's passages unless they are unchanged; returns (added, removed)."""
+    statement_id = statement.statement_id
     wanted = [(p.ordinal, content_hash(p.text), p.char_start, p.char_end) for p in passages]
     existing = conn.execute(
         "SELECT ordinal, content_hash, char_start, char_end FROM passages "
@@ -267,7 +269,14 @@ def _replace_passages(
         "INSERT INTO passages (statement_id, ordinal, text, char_start, char_end, content_hash) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (statement_id, p.ordinal, p.text, p.char_start, p.char_end, w[1])
+            (
+                statement_id,
+                p.ordinal,
+                stored_passage_text(statement.text, p),
+                p.char_start,
+                p.char_end,
+                w[1],
+            )
             for p, w in zip(passages, wanted, strict=True)
         ],
     )

@@ -89,13 +89,31 @@ def test_meetings_and_statements_round_trip(store: StatementStore) -> None:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(text=st.text(min_size=0, max_size=300))
-def test_any_text_round_trips(store: StatementStore, text: str) -> None:
+@given(text=st.text(min_size=0, max_size=300), cut=st.floats(0, 1), edited=st.booleans())
+def test_any_text_round_trips(store: StatementStore, text: str, cut: float, edited: bool) -> None:
     s = statement("s-any", "m-any", 1, text, topic=text[:10] or None)
-    store_file(StoreWriter(store), "any.json", [ParsedMeeting(meeting("m-any"), (s,))])
+    at = int(cut * len(text))
+    second = text[at:] + ("（編集）" if edited else "")
+    passages = [Passage("s-any", 0, text[:at], 0, at), Passage("s-any", 1, second, at, len(text))]
+    StoreWriter(store).replace_file(
+        SourceFile("any.json", "h", 1, 1),
+        [ParsedMeeting(meeting("m-any"), (s,))],
+        {"s-any": passages},
+    )
     assert store.get_statement("s-any") == s
-    (passage,) = store.get_passages(store.passage_ids_of_statement("s-any")).values()
-    assert passage.text == text
+    stored = store.get_passages(store.passage_ids_of_statement("s-any"))
+    assert sorted(stored.values(), key=lambda p: p.ordinal) == passages
+    assert [p for _, p in store.iter_passages()] == passages
+
+
+def test_a_passage_that_is_its_statement_slice_stores_no_copy(store: StatementStore) -> None:
+    s = statement("s1", "m1", 1, "第一文。第二文。")
+    passages = [Passage("s1", 0, "第一文。", 0, 4), Passage("s1", 1, "第二文。", 4, 8)]
+    parsed = [ParsedMeeting(meeting("m1"), (s,))]
+    StoreWriter(store).replace_file(SourceFile("f.json", "h", 1, 1), parsed, {"s1": passages})
+    stored = store.connection.execute("SELECT text FROM passages ORDER BY ordinal").fetchall()
+    assert stored == [(None,), (None,)]
+    assert [p for _, p in store.iter_passages()] == passages
 
 
 def test_filters_restrict_passages_in_sql(store: StatementStore) -> None:
