@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from search_api.cli.eval_command import eval_command
 from search_api.cli.text_layout import format_page, format_table
 from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
 from search_api.results import SearchMode
@@ -232,4 +233,10 @@ def _short(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-COMMANDS: list[click.Command] = [search_command, related_command, meetings_command, serve_command]
+COMMANDS: list[click.Command] = [
+    search_command,
+    related_command,
+    meetings_command,
+    serve_command,
+    eval_command,
+]

@@ -56,6 +56,7 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         ("related", ["ID", "--limit", "--exclude-same-meeting", "--json", "--body", "--index"]),
         ("meetings", ["--json", "--index", "--model"]),
         ("serve", ["--index", "--host", "--port", "--model", "--cors-origin", "/docs"]),
+        ("eval", ["QUESTIONS", "--mode", "--json", "--index", "--model"]),
     ],
 )  # fmt: skip
 def test_every_query_command_documents_its_options(
@@ -73,7 +74,7 @@ def test_the_group_help_lists_the_query_commands(run: Any) -> None:
     result = run("--help")
 
     assert result.code == 0
-    for command in ("search", "related", "meetings", "serve"):
+    for command in ("search", "related", "meetings", "serve", "eval"):
         assert f"  {command} " in result.out
 
 
