@@ -16,6 +16,7 @@ from search_api.presentation import JsonDict
 _SPACE = re.compile(r"\s+")
 SNIPPET_CHARS = 200
 MIN_LAST_COLUMN = 24
+NO_LINE_START = frozenset("、。，．,.)）」』】〕！？!?ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
 
 
 def display_width(text: str) -> int:
@@ -61,8 +62,11 @@ def wrap(text: str, width: int) -> list[str]:
         for ch in word:
             cw = display_width(ch)
             if used + cw > width:
+                carried = ""
+                if ch in NO_LINE_START and len(current) > 1:
+                    current, carried = current[:-1], current[-1]  # 、。」 never start a line
                 lines.append(current.rstrip())
-                current, used = "", 0
+                current, used = carried, display_width(carried)
             current += ch
             used += cw
     if current.strip():

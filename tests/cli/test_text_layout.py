@@ -49,3 +49,9 @@ def test_a_table_keeps_ids_whole_and_moves_titles_under_narrow_rows() -> None:
     assert len(narrow.splitlines()) == 4
     assert narrow.splitlines()[3].strip() == "題名"
     assert rows[0][2] in narrow
+
+
+def test_closing_punctuation_never_starts_a_line() -> None:
+    lines = wrap("あ" * 9 + "。次", 18)
+
+    assert lines == ["あ" * 8, "あ。次"]
