@@ -16,7 +16,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -50,6 +50,9 @@ class UpdateOptions:
     progress: bool | None = None
     """Show progress bars: True, False, or None for "when stderr is a terminal"."""
     chunker: Chunker = split_passages
+    exclusive: bool = False
+    """Forget files indexed earlier but not given now (``rebuild_index`` sets it, so a resumed
+    rebuild holds exactly the files of this run)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,9 @@ def update_index(
                 bar.set_postfix_str(path.name[-40:])
                 summary.files.extend(run.index_file(path))
                 bar.update(1)
+        if options.exclusive:
+            for forgotten in index.writer.forget_files_except(run.seen):
+                summary.statements_removed += forgotten.statements_removed
         run.fill_missing_vectors()
         index.refresh_vectors()
         summary.manifest = index.write_manifest()
@@ -194,6 +200,7 @@ def rebuild_index(
             open_for_update(staging, embedders, None).close()
         except Exception:
             shutil.rmtree(staging)
+    options = replace(options or UpdateOptions(), exclusive=True)
     summary = update_index(staging, paths, embedders, options)
     swap_in(staging, directory)
     return summary
@@ -213,30 +220,31 @@ class _Run:
         self.embedders = embedders
         self.options = options
         self.summary = summary
+        self.seen: set[str] = set()
+        self.failed_sidecars: set[Path] = set()
 
     def index_file(self, path: Path) -> list[FileReport]:
         """Index one file unless it is unchanged; reports (a failed sidecar adds one)."""
         key = str(path.resolve())
         stat = path.stat()
         options_key = _options_key(path, self.options)
+        self.seen.add(key)
         known = self.index.writer.source_file(key)
-        if known is not None and known.options_key == options_key:
-            if (known.mtime_ns, known.size) == (stat.st_mtime_ns, stat.st_size):
-                return [FileReport(str(path), "unchanged")]
-            digest = _file_hash(path)
-            if digest == known.content_hash:
-                self.index.writer.touch_source_file(
-                    SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
-                )
-                return [FileReport(str(path), "unchanged")]
+        same_stat = (options_key, stat.st_mtime_ns, stat.st_size)
+        if known is not None and (known.options_key, known.mtime_ns, known.size) == same_stat:
+            return [FileReport(str(path), "unchanged")]
         digest = _file_hash(path)
+        source = SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
+        if known is not None and (known.options_key, known.content_hash) == (options_key, digest):
+            self.index.writer.touch_source_file(source)
+            return [FileReport(str(path), "unchanged")]
         reports: list[FileReport] = []
         for result in read_paths([path], self.options.overrides):
-            if result.error is not None:
+            if result.error is None:
+                reports.append(self._store_file(source, result.meetings, result.fmt))
+            elif result.path == path or result.path not in self.failed_sidecars:
+                self.failed_sidecars.add(result.path)
                 reports.append(FileReport(str(result.path), "failed", error=str(result.error)))
-                continue
-            source = SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
-            reports.append(self._store_file(source, result.meetings, result.fmt))
         return reports
 
     def _store_file(

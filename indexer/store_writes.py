@@ -138,6 +138,17 @@ class StoreWriter:
         with self._transaction(f"storing {source.path}") as conn:
             return _replace_file(conn, source, meetings, passages)
 
+    def forget_files_except(self, keep: set[str]) -> list[FileChange]:
+        """Drop the records of every indexed file not in ``keep`` (and the files' entries)."""
+        with self._store.lock:
+            known = [r[0] for r in self._conn.execute("SELECT path FROM source_files")]
+        changes = []
+        for path in sorted(set(known) - keep):
+            with self._transaction(f"forgetting {path}") as conn:
+                changes.append(_replace_file(conn, SourceFile(path, "", 0, 0), [], {}))
+                conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+        return changes
+
     def remove_meeting(self, meeting_id: str) -> int:
         """Delete a meeting, its statements and passages; returns statements deleted (-1: none)."""
         with self._transaction(f"removing meeting {meeting_id}") as conn:

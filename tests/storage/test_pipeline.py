@@ -219,3 +219,30 @@ def test_update_lock_refuses_a_second_writer(tmp_path: Path, corpus_dir: Path) -
         holder.close()
     manifest = read_manifest(index_dir)
     assert manifest is not None and manifest.counts["statements"] == 41
+
+
+def test_a_resumed_rebuild_holds_exactly_the_files_given(
+    tmp_path: Path, corpus_dir: Path, meetings_dir: Path
+) -> None:
+    index_dir = tmp_path / "index"
+    update_index(index_dir, [corpus_dir / "seed"], fake(), QUIET)
+    # A rebuild of more inputs was killed and left its staging directory behind.
+    update_index(tmp_path / "index.rebuilding", [corpus_dir / "seed", meetings_dir], fake(), QUIET)
+    summary = rebuild_index(index_dir, [corpus_dir / "seed"], fake(), QUIET)
+    assert summary.skipped == 1, "the staging directory was resumed"
+    assert summary.statements_removed > 0
+    with open_index(index_dir) as index:
+        assert index.store.count_statements() == 41
+        assert index.vectors("e5").ntotal == index.store.count_passages()
+
+
+def test_a_broken_sidecar_is_reported_once(tmp_path: Path, corpus_dir: Path) -> None:
+    inputs = tmp_path / "minutes"
+    inputs.mkdir()
+    for path in sorted((corpus_dir / "minutes").glob("*kisei*.txt"))[:2]:
+        shutil.copy(path, inputs / path.name)
+    (inputs / "meetings.json").write_text("[{", encoding="utf-8")
+    summary = update_index(tmp_path / "index", [inputs], fake(), QUIET)
+    failed = [f.path for f in summary.files if f.status == "failed"]
+    assert failed == [str(inputs / "meetings.json")]
+    assert summary.count("indexed") == 2
