@@ -155,6 +155,8 @@ def open_index(directory: Path, embedders: Mapping[str, Embedder] | None = None)
     index; a different fingerprint or dimension raises IndexMismatchError saying how to
     rebuild.  Raises IndexNotFoundError when there is no complete index at ``directory``.
     """
+    # The manifest is read before the snapshot starts, so the snapshot is at least as new as
+    # the generation recorded: a server never misses an update (at worst it reopens twice).
     manifest = _require_index(directory)
     check_embedders(directory, manifest.channels, embedders or {})
     store = StatementStore.open(directory / DATABASE_NAME, readonly=True)
