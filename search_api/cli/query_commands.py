@@ -147,11 +147,25 @@ def related_command(
 
 @click.command("meetings")
 @output_options
-@index_options
-def meetings_command(index_dir: Path, model: str | None, as_json: bool) -> None:
-    """List the meetings in the index: date, number of statements, id and title."""
-    searcher = _open(index_dir, model)
-    items = [meeting_to_dict(meeting, count) for meeting, count in searcher.meetings()]
+@click.option(
+    "--index",
+    "index_dir",
+    envvar="POLICY_SEARCH_INDEX",
+    default=DEFAULT_INDEX_DIR,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index directory. Env: POLICY_SEARCH_INDEX.",
+)
+def meetings_command(index_dir: Path, as_json: bool) -> None:
+    """List the meetings in the index: date, number of statements, id and title.
+
+    Reads the index only (no model is loaded), so it answers at once.
+    """
+    from indexer.index_dir import open_index
+
+    with open_index(index_dir) as index:
+        listed = index.store.list_meetings()
+    items = [meeting_to_dict(meeting, count) for meeting, count in listed]
     rows = [
         (m["date"] or "", m["statement_count"], m["id"], m["title"] or m["body"]) for m in items
     ]

@@ -54,7 +54,7 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
                     "--date-from", "--date-to", "--speaker", "--topic", "--language",
                     "--include-procedural", "--index", "--model"]),
         ("related", ["ID", "--limit", "--exclude-same-meeting", "--json", "--body", "--index"]),
-        ("meetings", ["--json", "--index", "--model"]),
+        ("meetings", ["--json", "--index"]),
         ("serve", ["--index", "--host", "--port", "--model", "--cors-origin", "/docs"]),
         ("eval", ["QUESTIONS", "--mode", "--json", "--index", "--model"]),
     ],
@@ -134,7 +134,7 @@ def test_related_lists_statements_of_other_meetings(run: Any, cli_index: Path) -
 
 
 def test_meetings_lists_dates_counts_ids_and_titles(run: Any, cli_index: Path) -> None:
-    result = run("meetings", "--index", str(cli_index), "--model", "fake")
+    result = run("meetings", "--index", str(cli_index))
 
     assert result.code == 0, result.err
     header = result.out.splitlines()[:2]
@@ -142,7 +142,7 @@ def test_meetings_lists_dates_counts_ids_and_titles(run: Any, cli_index: Path) -
     assert header[1].strip() == "TITLE"  # at 80 columns titles go under their row
     assert SEED_MEETING in result.out  # ids are never cut
     assert "2021-07-28" in result.out
-    listing = run("meetings", "--index", str(cli_index), "--model", "fake", "--json").json()
+    listing = run("meetings", "--index", str(cli_index), "--json").json()
     assert listing["total"] == 6
     assert {m["id"]: m["statement_count"] for m in listing["meetings"]}[SEED_MEETING] == 41
 
