@@ -104,3 +104,43 @@ def test_killed_update_leaves_a_usable_index_and_a_rerun_resumes(
         assert index.store.count_statements() == 41 + SAMPLE_SPEECHES
         ids = index.store.all_passage_ids()
         assert np.array_equal(np.sort(index.vectors("e5").ids()), ids)
+
+
+def test_a_reader_answers_from_the_old_index_during_an_update_then_sees_the_new_one(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    index_dir = tmp_path / "index"
+    sample = pool_sample(corpus_dir, tmp_path / "pool-sample.jsonl.gz", 300)
+    embedders = {"e5": HashingEmbedder()}
+    update_index(index_dir, [corpus_dir / "seed"], embedders, UpdateOptions(progress=False))
+    base_vectors = stored_vectors(index_dir)
+    reader = open_index(index_dir, embedders)
+    xq = embedders["e5"].embed_query("経済安全保障")[None, :]
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(sample), str(index_dir), str(BATCH)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while stored_vectors(index_dir) < base_vectors + BATCH:
+            assert time.monotonic() < deadline and child.poll() is None
+            time.sleep(0.05)
+        # Mid-update: the open reader answers from its snapshot; a new reader too.
+        with open_index(index_dir, embedders) as newcomer:
+            for index in (reader, newcomer):
+                assert not index.is_stale()
+                assert index.store.count_statements() == 41
+                _, labels = index.vectors("e5").search(xq, 3)
+                assert len(index.store.get_passages(labels[0].tolist())) == 3
+        assert child.wait(timeout=120) == 0, child.stderr.read().decode() if child.stderr else ""
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert reader.is_stale()
+    reader.close()
+    with open_index(index_dir, embedders) as fresh:
+        assert fresh.store.count_statements() == 41 + 300
+        assert fresh.manifest.generation == 2
