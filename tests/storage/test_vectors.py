@@ -102,3 +102,21 @@ def test_hnsw_with_a_small_filter_is_exact(data: tuple[np.ndarray, ...]) -> None
     _, labels = index.search(xq, 5, allowed_ids=allowed)
     mask = np.isin(ids, allowed)
     assert np.array_equal(labels, brute_force(xb[mask], ids[mask], xq, 5))
+
+
+def test_hnsw_with_a_large_filter_searches_inside_the_graph(
+    data: tuple[np.ndarray, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import indexer.vectors
+
+    monkeypatch.setattr(indexer.vectors, "EXACT_FILTER_LIMIT", 0)
+    xb, ids, xq = data
+    index = FaissVectorIndex.create(32, "hnsw")
+    index.add(ids, xb)
+    allowed = ids[::2]
+    _, labels = index.search(xq, 10, allowed_ids=allowed)
+    assert set(labels.ravel().tolist()) <= set(allowed.tolist())
+    mask = np.isin(ids, allowed)
+    truth = brute_force(xb[mask], ids[mask], xq, 10)
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, labels, strict=True)])
+    assert recall >= 0.95
