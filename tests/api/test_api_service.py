@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from indexer.pipeline import UpdateOptions, default_embedders, rebuild_index
 from search_api.app import create_app
 from search_api.python_api import IndexOpener
 from search_api.settings import Settings
@@ -134,3 +135,25 @@ def test_a_deleted_index_keeps_answering_from_memory(tmp_path: Path, corpus_dir:
         response = client.get("/search", params={"q": "経済安全保障"})
     assert response.status_code == 200
     assert response.json()["results"]
+
+
+def test_a_rebuilt_index_swapped_in_is_picked_up(tmp_path: Path, corpus_dir: Path) -> None:
+    index_dir = build_index(tmp_path / "index", corpus_dir, SMALL_CORPUS[:2])
+    app = create_app(settings_for(index_dir), reload_interval=0.0)
+    with TestClient(app) as client:
+        assert client.get("/meetings").json()["total"] == 2
+
+        rebuild_index(
+            index_dir,
+            [corpus_dir / LATE_ADDITION],
+            default_embedders("fake"),
+            UpdateOptions(progress=False),
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            listing = client.get("/meetings").json()
+            if listing["total"] == 1:
+                break
+            time.sleep(0.05)
+        assert [m["date"] for m in listing["meetings"]] == ["2021-12-15"]
+        assert client.get("/search", params={"q": "半導体"}).json()["results"]
