@@ -148,13 +148,20 @@ def _load_model(name_or_path: str) -> Any:
     try:
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
         torch.set_num_threads(os.cpu_count() or 1)
-        model = SentenceTransformer(
-            str(path) if path.exists() else name_or_path,
-            device="cpu",
-            local_files_only=_hub_offline(),
-        )
+        bars_were_on = transformers_logging.is_progress_bar_enabled()
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+        try:
+            model = SentenceTransformer(
+                str(path) if path.exists() else name_or_path,
+                device="cpu",
+                local_files_only=_hub_offline(),
+            )
+        finally:
+            if bars_were_on:
+                transformers_logging.enable_progress_bar()
     except ImportError as exc:
         raise EmbeddingError(f"sentence-transformers is not installed: {exc}") from exc
     except Exception as exc:  # the library raises OSError, ValueError, HTTP errors, ...
