@@ -1,27 +1,32 @@
 """Search from Python (notebooks, analyst tools): open an index, call search and related.
 
-    >>> from search_api.python_api import open_searcher
-    >>> from search_api.results import SearchRequest
-    >>> searcher = open_searcher("index")                     # doctest: +SKIP
-    >>> page = searcher.search(SearchRequest("半導体の供給網"))  # doctest: +SKIP
-    >>> [hit.statement.speaker_name for hit in page.hits]      # doctest: +SKIP
+    >>> from search_api.python_api import open_searcher, search, related
+    >>> searcher = open_searcher("index")                                 # doctest: +SKIP
+    >>> page = search(searcher, "半導体の供給網", limit=5, body="委員会")   # doctest: +SKIP
+    >>> [hit.statement.speaker_name for hit in page.hits]                  # doctest: +SKIP
 
-Results are the plain dataclasses of ``search_api.results``; ``search_api.presentation`` turns
-them into the same dicts the HTTP API returns.  The server and the CLI open their searchers
-through this module too, so every entry point sees the index through the same code.
+``search`` and ``related`` take the HTTP API's parameter names, defaults and bounds; the
+``Searcher`` methods underneath take ``SearchRequest``/``StatementFilter`` values.  Results are
+the plain dataclasses of ``search_api.results``; ``search_api.presentation`` turns them into the
+same dicts the API returns.  The server and the CLI open their searchers through this module
+too, so every entry point sees the index through the same code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
+
+from pydantic import ValidationError
 
 from indexer.index_dir import open_index
 from indexer.manifest import read_manifest
 from indexer.pipeline import PRIMARY_CHANNEL
 from models.embedder import Embedder
-from models.errors import IndexNotFoundError
+from models.errors import ConfigError, IndexNotFoundError
+from search_api.results import SearchPage
+from search_api.schemas import RelatedParams, SearchParams
 from search_api.searcher import SearchableIndex, Searcher
 from search_api.settings import Settings
 
@@ -35,6 +40,38 @@ def open_searcher(index_dir: str | Path, model: str | None = None) -> Searcher:
     index and IndexMismatchError when it was built with another model.
     """
     return IndexOpener()(Settings(index_dir=Path(index_dir), model_name=model))
+
+
+def search(searcher: Searcher, q: str, **params: Any) -> SearchPage:
+    """``GET /search`` from Python: the same parameter names, defaults and bounds.
+
+    ``search(searcher, "半導体", limit=5, body="内閣委員会", date_from="2022-03-01")``; a value
+    out of bounds raises ConfigError naming it, as the API answers 422.
+    """
+    return searcher.search(_checked(SearchParams, q=q, **params).to_request())
+
+
+def related(searcher: Searcher, statement_id: str, **params: Any) -> SearchPage:
+    """``GET /statements/{id}/related`` from Python: same parameters (``limit``, filters...)."""
+    checked = _checked(RelatedParams, **params)
+    return searcher.related(
+        statement_id,
+        limit=checked.limit,
+        offset=checked.offset,
+        filters=checked.to_filter(),
+        exclude_same_meeting=checked.exclude_same_meeting,
+    )
+
+
+def _checked(schema: type[Any], **params: Any) -> Any:
+    try:
+        return schema(**params)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'parameters'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(problems) from exc
 
 
 class IndexOpener:

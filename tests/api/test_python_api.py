@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from indexer.records import StatementFilter
-from models.errors import IndexNotFoundError, StatementNotFoundError
+from models.errors import ConfigError, IndexNotFoundError, StatementNotFoundError
 from search_api.presentation import page_to_dict
-from search_api.python_api import open_searcher
+from search_api.python_api import open_searcher, related, search
 from search_api.results import SearchMode, SearchRequest
 
 
@@ -51,3 +51,28 @@ def test_a_missing_index_is_reported_before_any_model_loads(tmp_path: Path) -> N
     # model=None would load the real e5 model; the missing index is found first.
     with pytest.raises(IndexNotFoundError, match="policy-search index"):
         open_searcher(tmp_path / "nothing-here")
+
+
+def test_search_and_related_take_the_api_parameters(small_index: Path, client: TestClient) -> None:
+    searcher = open_searcher(small_index, model="fake")
+    params = {"limit": 4, "body": "内閣委員会", "date_from": "2022-03-24", "mode": "semantic"}
+
+    page = search(searcher, "サプライチェーン", **params)
+    via_api = client.get("/search", params={"q": "サプライチェーン", **params}).json()
+    assert page_to_dict(page) == via_api
+
+    first = page.hits[0].statement
+    nearby = related(searcher, first.statement_id, limit=3, language="ja")
+    assert len(nearby.hits) == 3
+    assert first.meeting_id not in {hit.meeting.meeting_id for hit in nearby.hits}
+
+
+def test_parameters_out_of_bounds_raise_config_error_naming_them(small_index: Path) -> None:
+    searcher = open_searcher(small_index, model="fake")
+
+    with pytest.raises(ConfigError, match="limit"):
+        search(searcher, "半導体", limit=101)
+    with pytest.raises(ConfigError, match="q"):
+        search(searcher, "  ")
+    with pytest.raises(ConfigError, match="bogus"):
+        related(searcher, "x", bogus=1)
