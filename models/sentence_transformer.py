@@ -86,15 +86,24 @@ class SentenceTransformerEmbedder:
 
     @property
     def fingerprint(self) -> str:
-        """Hash of the weights, tokenizer, module configs and both prompts (computed once)."""
+        """Hash of the weights, tokenizer, module configs and both prompts (computed once).
+
+        Files are hashed when the model's folder is known (a local path or a Hub snapshot);
+        otherwise the loaded parameters and tokenizer are hashed, which identifies them as
+        exactly but cannot be compared with a file-based fingerprint.
+        """
         if self._fingerprint is None:
-            folder = _model_folder(self._model, self._name)
             digest = hashlib.sha256()
             digest.update(f"prompts\0{self._query_prompt}\0{self._document_prompt}\0".encode())
-            for path in _fingerprint_paths(folder):
-                digest.update(str(path.relative_to(folder)).encode() + b"\0")
-                digest.update(_file_digest(path))
-            self._fingerprint = f"st-sha256:{digest.hexdigest()[:32]}"
+            folder = _model_folder(self._model, self._name)
+            if folder is not None:
+                for path in _fingerprint_paths(folder):
+                    digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                    digest.update(_file_digest(path))
+                self._fingerprint = f"st-sha256:{digest.hexdigest()[:32]}"
+            else:
+                _digest_loaded_model(self._model, digest)
+                self._fingerprint = f"st-mem-sha256:{digest.hexdigest()[:32]}"
         return self._fingerprint
 
     def tokens(self, text: str) -> list[str]:
@@ -201,19 +210,28 @@ def _embedding_dimension(model: Any) -> int:
     return int(probe.shape[1])
 
 
-def _model_folder(model: Any, name: str) -> Path:
-    """The folder the model was loaded from (a local path or the Hub cache snapshot)."""
+def _model_folder(model: Any, name: str) -> Path | None:
+    """The folder the model was loaded from (a local path or the Hub cache snapshot), if known."""
     path = Path(name).expanduser()
     if path.is_dir():
         return path.resolve()
     try:
-        snapshot = model[0].auto_model.config._name_or_path
-    except (AttributeError, IndexError, KeyError, TypeError) as exc:
-        raise EmbeddingError(f"cannot locate the files of model {name!r}") from exc
-    folder = Path(str(snapshot))
-    if not folder.is_dir():
-        raise EmbeddingError(f"cannot locate the files of model {name!r} (got {folder})")
-    return folder.resolve()
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id=name, local_files_only=True)).resolve()
+    except Exception:  # not a cached Hub repo: fall back to hashing what is loaded
+        return None
+
+
+def _digest_loaded_model(model: Any, digest: Any) -> None:
+    """Feed the module structure, every parameter and the tokenizer into ``digest``."""
+    digest.update(repr(model).encode())
+    for name, tensor in sorted(model.state_dict().items()):
+        digest.update(name.encode() + b"\0")
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    backend = getattr(model.tokenizer, "backend_tokenizer", None)
+    vocabulary = backend.to_str() if backend is not None else repr(model.tokenizer.get_vocab())
+    digest.update(vocabulary.encode())
 
 
 def _fingerprint_paths(folder: Path) -> list[Path]:
