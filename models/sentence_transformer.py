@@ -18,6 +18,7 @@ import numpy as np
 
 from models.embedder import FloatMatrix
 from models.errors import EmbeddingError
+from models.hub import cached_snapshot, resolve_model_source
 
 PROGRESS_BAR_THRESHOLD = 256
 _FINGERPRINT_FILES = (
@@ -53,11 +54,11 @@ class SentenceTransformerEmbedder:
         batch_size: int = 32,
         query_threads: int = 1,
     ) -> None:
-        self._name = name_or_path
         self._query_threads = query_threads
         self._model_id = model_id or name_or_path
         self._batch_size = batch_size
-        self._model = _load_model(name_or_path)
+        self._source = resolve_model_source(name_or_path)
+        self._model = _load_model(self._source)
         prompts: dict[str, str] = dict(getattr(self._model, "prompts", None) or {})
         self._query_prompt = query_prompt if query_prompt is not None else prompts.get("query", "")
         self._document_prompt = (
@@ -95,7 +96,8 @@ class SentenceTransformerEmbedder:
         if self._fingerprint is None:
             digest = hashlib.sha256()
             digest.update(f"prompts\0{self._query_prompt}\0{self._document_prompt}\0".encode())
-            folder = _model_folder(self._model, self._name)
+            source = self._source
+            folder = source if isinstance(source, Path) else cached_snapshot(source)
             if folder is not None:
                 for path in _fingerprint_paths(folder):
                     digest.update(str(path.relative_to(folder)).encode() + b"\0")
@@ -149,11 +151,8 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _load_model(name_or_path: str) -> Any:
+def _load_model(source: Path | str) -> Any:
     """Load a SentenceTransformer on CPU, turning library failures into ``EmbeddingError``."""
-    path = Path(name_or_path).expanduser()
-    if not path.exists() and _looks_like_path(name_or_path):
-        raise EmbeddingError(f"no model folder at {path}")
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -164,9 +163,7 @@ def _load_model(name_or_path: str) -> Any:
         transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         try:
             model = SentenceTransformer(
-                str(path) if path.exists() else name_or_path,
-                device="cpu",
-                local_files_only=_hub_offline(),
+                str(source), device="cpu", local_files_only=isinstance(source, Path)
             )
         finally:
             if bars_were_on:
@@ -174,29 +171,9 @@ def _load_model(name_or_path: str) -> Any:
     except ImportError as exc:
         raise EmbeddingError(f"sentence-transformers is not installed: {exc}") from exc
     except Exception as exc:  # the library raises OSError, ValueError, HTTP errors, ...
-        raise EmbeddingError(_load_failure_message(name_or_path, path, exc)) from exc
+        raise EmbeddingError(f"cannot load the model {source}: {exc}") from exc
     model.eval()
     return model
-
-
-def _looks_like_path(name: str) -> bool:
-    """Hub ids are ``name`` or ``org/name``; anything else that does not exist is a bad path."""
-    return name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1
-
-
-def _hub_offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
-
-
-def _load_failure_message(name: str, path: Path, exc: Exception) -> str:
-    if path.exists():
-        return f"cannot load the model folder {path}: {exc}"
-    return (
-        f"cannot load model {name!r}: it is not a local folder and the Hugging Face Hub is "
-        f"unreachable or offline (HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE', '')!r}). "
-        "Download it where the Hub is reachable and pass its local folder path instead, "
-        f"or use the offline default model. ({type(exc).__name__}: {exc})"
-    )
 
 
 def _embedding_dimension(model: Any) -> int:
@@ -208,19 +185,6 @@ def _embedding_dimension(model: Any) -> int:
                 return int(value)
     probe = model.encode(["dimension probe"], convert_to_numpy=True)
     return int(probe.shape[1])
-
-
-def _model_folder(model: Any, name: str) -> Path | None:
-    """The folder the model was loaded from (a local path or the Hub cache snapshot), if known."""
-    path = Path(name).expanduser()
-    if path.is_dir():
-        return path.resolve()
-    try:
-        from huggingface_hub import snapshot_download
-
-        return Path(snapshot_download(repo_id=name, local_files_only=True)).resolve()
-    except Exception:  # not a cached Hub repo: fall back to hashing what is loaded
-        return None
 
 
 def _digest_loaded_model(model: Any, digest: Any) -> None:
