@@ -68,6 +68,7 @@ class SentenceTransformerEmbedder:
         )
         self._dimension = _embedding_dimension(self._model)
         self._fingerprint: str | None = None
+        self._threadpools: Any = None
 
     @property
     def model_id(self) -> str:
@@ -116,28 +117,33 @@ class SentenceTransformerEmbedder:
 
     def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed statements with the document prompt; shape (len(texts), dimension)."""
-        return self._encode(list(texts), self._document_prompt)
+        return self._encode(list(texts), self._document_prompt, os.cpu_count() or 1)
 
     def embed_query(self, text: str) -> FloatMatrix:
         """Embed one question with the query prompt; shape (dimension,)."""
-        import torch
+        return self._encode([text], self._query_prompt, self._query_threads)[0]
 
-        threads = torch.get_num_threads()
-        torch.set_num_threads(self._query_threads)
-        try:
-            return self._encode([text], self._query_prompt)[0]
-        finally:
-            torch.set_num_threads(threads)
+    def _blas_controller(self) -> Any:
+        """threadpoolctl's view of the loaded thread pools, scanned once (a scan costs ms)."""
+        if self._threadpools is None:
+            from threadpoolctl import ThreadpoolController
 
-    def _encode(self, texts: list[str], prompt: str) -> FloatMatrix:
+            self._threadpools = ThreadpoolController()
+        return self._threadpools
+
+    def _encode(self, texts: list[str], prompt: str, threads: int) -> FloatMatrix:
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
-        from threadpoolctl import threadpool_limits
+        import torch
+
+        # Each call sets the threads it wants (no save/restore, which concurrent calls from a
+        # server's worker threads could interleave into a permanent wrong value).
+        torch.set_num_threads(threads)
 
         try:
             # numpy's BLAS idles while torch runs; keep it at one thread so the two pools do
             # not oversubscribe the cores torch is already using.
-            with threadpool_limits(limits=1, user_api="blas"):
+            with self._blas_controller().limit(limits=1, user_api="blas"):
                 vectors = self._model.encode(
                     texts,
                     prompt=prompt,
