@@ -98,7 +98,7 @@ def main() -> None:
     def unlimited(query: str) -> object:
         return free.search(SearchRequest(query, limit=10, mode=hybrid))
 
-    _report("search hybrid, BLAS threads free", _time(unlimited, queries, args.repeat))
+    _report("search hybrid, thread pools free", _time(unlimited, queries, args.repeat))
     with threadpool_limits(limits=1):
         _report("search hybrid, all pools 1 thread", _time(unlimited, queries, args.repeat))
 
@@ -110,7 +110,7 @@ def _unlimited_searcher(index_dir: Path, model: str | None) -> object:
     from search_api.searcher import Searcher
 
     embedders = IndexOpener().embedders_for(index_dir, model)
-    return Searcher(open_index(index_dir, embedders), embedders, blas_threads=None)  # type: ignore[arg-type]
+    return Searcher(open_index(index_dir, embedders), embedders, search_threads=None)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -87,6 +87,25 @@ def english_terms(text: str) -> list[str]:
     return [term for term, _word in english_pairs(text)]
 
 
+def found_words(text: str, words: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """The question's words that occur in ``text``, as written there, in text order.
+
+    ``words`` are the question's (term, word) pairs from `Analyzer.analyze_with_surfaces`; a
+    word is found when it, or its normalised term, occurs in the text (case-insensitively).
+    Substring search instead of analysing the passage keeps a highlight under a millisecond.
+    """
+    normalised = unicodedata.normalize("NFKC", text)
+    folded = normalised.lower()
+    found: dict[int, str] = {}
+    for term, word in words:
+        for candidate in dict.fromkeys((word.lower(), term.lower())):
+            position = folded.find(candidate) if len(candidate) > 1 else -1
+            if position >= 0:
+                found.setdefault(position, normalised[position : position + len(candidate)])
+                break
+    return tuple(dict.fromkeys(found[p] for p in sorted(found)))
+
+
 def _sudachi_chunks(text: str) -> Iterable[str]:
     """Cut text at sentence ends into pieces Sudachi accepts."""
     if len(text) <= _MAX_SUDACHI_CHARS:

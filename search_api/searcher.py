@@ -29,7 +29,7 @@ from models.embedder import Embedder
 from models.errors import ConfigError
 from search_api.catalog import PassageCatalog
 from search_api.fusion import fuse
-from search_api.lexical import Analyzer, question_language
+from search_api.lexical import Analyzer, found_words, question_language
 from search_api.ranking import (
     RankingConfig,
     StatementRanking,
@@ -74,11 +74,12 @@ class Searcher:
         embedders: Mapping[str, Embedder],
         config: RankingConfig | None = None,
         analyzer: Analyzer | None = None,
-        blas_threads: int | None = 1,
+        search_threads: int | None = 1,
     ) -> None:
-        """``blas_threads`` caps numpy's BLAS pool during a search (None: leave it alone).
+        """``search_threads`` caps the BLAS and OpenMP pools during a search (None: leave them).
 
-        On 2 cores, BLAS and torch thread pools fighting each other tripled search time.
+        On 2 cores, numpy's BLAS, FAISS's OpenMP and torch's threads fighting each other made
+        searches 2-3 times slower; one question needs no parallelism.
         """
         self._index = index
         self._store = index.store
@@ -90,8 +91,8 @@ class Searcher:
         self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
         self._default_ids = self._catalog.substantive_passage_ids()
         self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
-        self._blas_threads = blas_threads
-        self._threadpools = ThreadpoolController() if blas_threads else None
+        self._search_threads = search_threads
+        self._threadpools = ThreadpoolController() if search_threads else None
 
     @property
     def catalog(self) -> PassageCatalog:
@@ -110,7 +111,7 @@ class Searcher:
     def _thread_limit(self) -> contextlib.AbstractContextManager[object]:
         if self._threadpools is None:
             return contextlib.nullcontext()
-        return self._threadpools.limit(limits=self._blas_threads, user_api="blas")
+        return self._threadpools.limit(limits=self._search_threads)
 
     # ---- search ------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchPage:
@@ -128,10 +129,11 @@ class Searcher:
             )
         language = question_language(query)
         allowed, mask = self._scope(request.filters)
-        terms = self._analyze(query)
+        words = self._analyze(query)
+        terms = [term for term, _word in words]
         rankings = self._channel_rankings(query, terms, request.mode, language, (allowed, mask))
         fused = self._fuse(rankings, language)
-        return self._page(query, fused, rankings, terms, request)
+        return self._page(query, fused, rankings, words, request)
 
     def _channel_rankings(
         self,
@@ -268,9 +270,10 @@ class Searcher:
         )
 
     # ---- helpers -----------------------------------------------------------------------
-    def _analyze(self, text: str) -> list[str]:
+    def _analyze(self, text: str) -> list[tuple[str, str]]:
+        """The question's (term, word) pairs; Sudachi's tokenizer is not shared across threads."""
         with self._analyzer_lock:
-            return self._analyzer.analyze(text)
+            return self._analyzer.analyze_with_surfaces(text)
 
     def _scope(self, filters: StatementFilter) -> tuple[IntArray | None, npt.NDArray[np.bool_]]:
         """Allowed passage ids (None = all) and the same as a mask over catalog rows."""
@@ -286,7 +289,7 @@ class Searcher:
         query: str,
         fused: Sequence[tuple[int, float]],
         rankings: Mapping[str, StatementRanking],
-        terms: Sequence[str],
+        words: Sequence[tuple[str, str]],
         request: SearchRequest,
     ) -> SearchPage:
         window = fused[request.offset : request.offset + request.limit]
@@ -308,7 +311,7 @@ class Searcher:
                     meeting=meetings[statement.meeting_id],
                     score=float(score),
                     rank=rank,
-                    highlight=self._highlight(statement, passage, terms),
+                    highlight=self._highlight(statement, passage, words),
                 )
             )
         return SearchPage(query, len(fused), tuple(hits), request.limit, request.offset)
@@ -323,12 +326,10 @@ class Searcher:
         raise ValueError(f"statement {statement} is in no ranking")
 
     def _highlight(
-        self, statement: Statement, passage: Passage | None, terms: Sequence[str]
+        self, statement: Statement, passage: Passage | None, words: Sequence[tuple[str, str]]
     ) -> Highlight:
         if passage is None:
-            return Highlight(
-                passage=statement.text[:400], terms=(), char_end=min(400, len(statement.text))
-            )
-        with self._analyzer_lock:
-            words = self._analyzer.matched_words(passage.text, terms) if terms else ()
-        return Highlight(passage.text, words, passage.char_start, passage.char_end)
+            head = statement.text[:400]
+            return Highlight(passage=head, terms=(), char_end=len(head))
+        found = found_words(passage.text, words)
+        return Highlight(passage.text, found, passage.char_start, passage.char_end)

@@ -13,6 +13,7 @@ from search_api.lexical import (
     BM25Parameters,
     build_lexical_index,
     english_terms,
+    found_words,
     question_language,
 )
 from search_api.search_cache import (
@@ -115,6 +116,14 @@ def test_matched_words_are_the_query_terms_as_written_in_the_passage(analyzer) -
     assert analyzer.matched_words(NIKKEI, terms) == ("為替", "日経", "平均", "株価")
     words = analyzer.matched_words("Tariffs raised inflation risks.", analyzer.analyze("tariff"))
     assert words == ("Tariffs",)
+
+
+def test_found_words_are_located_without_analysing_the_passage(analyzer) -> None:
+    words = analyzer.analyze_with_surfaces("日経平均株価 為替")
+    assert found_words(NIKKEI, words) == ("為替", "日経", "平均", "株価")
+    english = analyzer.analyze_with_surfaces("Tariffs and inflation")
+    assert found_words("Higher TARIFFS could raise inflation.", english) == ("TARIFFS", "inflation")
+    assert found_words("関係のない文", words) == ()
 
 
 def test_cache_round_trips_and_is_keyed_by_index_version(tmp_path, analyzer) -> None:
