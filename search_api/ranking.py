@@ -71,6 +71,10 @@ class RankingConfig:
     passage_depth: int = 1000
     """Passages taken from each channel per question (fixed, so paging is stable)."""
     bm25: BM25Parameters = field(default_factory=BM25Parameters)
+    related_query: str = "mean"
+    """``mean``: related remarks are searched with the mean of the statement's passage vectors;
+    ``passages``: with each passage vector, a remark scoring by its best pair."""
+    related_max_passages: int = 16
 
     def tuning_of(self, channel: str) -> ChannelTuning:
         """The corrections of one channel (none when not configured)."""

@@ -167,8 +167,12 @@ class Searcher:
         vectors = self._index.vectors(channel)
         k = max(1, min(self._config.passage_depth, vectors.ntotal))
         distances, labels = vectors.search(xq, k, allowed)
-        found = labels[0] >= 0
-        ids, scores = labels[0][found], distances[0][found]
+        found = labels >= 0
+        ids, scores = labels[found], distances[found]
+        if xq.ndim == 2 and xq.shape[0] > 1:  # several query vectors: best score per passage
+            order = np.lexsort((ids, -scores))
+            first = np.unique(ids[order], return_index=True)[1]
+            ids, scores = ids[order][first], scores[order][first]
         rows = self._catalog.rows_of(ids)
         known = (rows < self._catalog.passage_ids.size) & (
             self._catalog.passage_ids[np.minimum(rows, self._catalog.passage_ids.size - 1)] == ids
@@ -232,12 +236,17 @@ class Searcher:
         passage_ids = self._store.passage_ids_of_statement(statement_id)
         rankings: dict[str, StatementRanking] = {}
         for channel in self._index.channels:
-            vectors = self._store.stored_vectors(channel, passage_ids)
-            xq = vectors.mean(axis=0)
-            xq = (xq / (np.linalg.norm(xq) or 1.0)).astype(np.float32)
+            xq = self._related_query(self._store.stored_vectors(channel, passage_ids))
             rankings[channel] = self._dense_ranking(channel, xq, allowed, statement.language)
         fused = self._fuse(rankings, statement.language)
         return self._page(statement_id, fused, rankings, (), request)
+
+    def _related_query(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The question vector(s) of a statement: the normalised mean, or each passage."""
+        if self._config.related_query == "passages":
+            return np.ascontiguousarray(vectors[: self._config.related_max_passages])
+        mean = vectors.mean(axis=0)
+        return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
 
     # ---- records -----------------------------------------------------------------------
     def get_statement(self, statement_id: str) -> tuple[Statement, Meeting]:

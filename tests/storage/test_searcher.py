@@ -12,6 +12,7 @@ from indexer.pipeline import PRIMARY_CHANNEL, UpdateOptions, update_index
 from indexer.records import StatementFilter
 from models.errors import ConfigError, MeetingNotFoundError, StatementNotFoundError
 from models.fake import HashingEmbedder
+from search_api.ranking import RankingConfig
 from search_api.results import SearchMode, SearchRequest
 from search_api.searcher import Searcher
 
@@ -161,3 +162,18 @@ def test_the_lexical_index_is_cached_in_the_index_directory(index_dir, searcher)
     again = Searcher(open_index(index_dir, embedders), embedders)
     request = SearchRequest("ソーラーシェアリング", mode=SearchMode.LEXICAL)
     assert _ids(again.search(request)) == _ids(searcher.search(request))
+
+
+def test_related_by_each_passage_scores_a_remark_by_its_best_pair(index_dir, searcher) -> None:
+    embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
+    by_passages = Searcher(
+        open_index(index_dir, embedders), embedders, RankingConfig(related_query="passages")
+    )
+    long_remark = max(
+        (hit.statement for hit in searcher.search(SearchRequest("原子力", limit=20)).hits),
+        key=lambda s: len(s.text),
+    )
+    page = by_passages.related(long_remark.statement_id, limit=10)
+    assert len(page.hits) == 10
+    assert all(h.statement.meeting_id != long_remark.meeting_id for h in page.hits)
+    assert len(set(_ids(page))) == 10
