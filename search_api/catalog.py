@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -41,11 +41,12 @@ class PassageCatalog:
     statement_language: IntArray
     """Index into LANGUAGES."""
     procedural: npt.NDArray[np.bool_]
+    passage_counts: IntArray = field(init=False)
+    """Number of passages of each statement (derived once; read on every dense ranking)."""
 
-    @property
-    def passage_counts(self) -> IntArray:
-        """Number of passages of each statement."""
-        return np.bincount(self.passage_statement, minlength=len(self.statement_ids))
+    def __post_init__(self) -> None:
+        counts = np.bincount(self.passage_statement, minlength=len(self.statement_ids))
+        object.__setattr__(self, "passage_counts", counts.astype(np.int64))
 
     def rows_of(self, passage_ids: IntArray) -> IntArray:
         """Row (position in ``passage_ids``) of each given passage id; all must exist."""
