@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import pairwise
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,7 +40,7 @@ class HashingEmbedder:
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             chars = _TOKEN.findall(text.lower())
-            for first, second in zip(chars, chars[1:], strict=False):
+            for first, second in pairwise(chars):
                 digest = hashlib.blake2b((first + second).encode(), digest_size=4).digest()
                 out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
             norm = float(np.linalg.norm(out[row]))

@@ -122,7 +122,7 @@ def index_command(
     if not summary.files:
         click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz)", err=True)
     if summary.failed or not summary.files:
-        raise SystemExit(1)  # cli.main drops the status of click.exceptions.Exit
+        raise click.exceptions.Exit(1)
 
 
 def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
@@ -241,7 +241,7 @@ def check_command(index_dir: Path, rebuild_faiss: bool, as_json: bool) -> None:
         if not report.ok:
             click.echo("run `policy-search check --rebuild-faiss` to rebuild FAISS", err=True)
     if not report.ok:
-        raise SystemExit(1)  # cli.main drops the status of click.exceptions.Exit
+        raise click.exceptions.Exit(1)
 
 
 def _check_json(check: Any) -> dict[str, Any]:

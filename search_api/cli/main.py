@@ -27,7 +27,7 @@ for _command in (*index_commands.COMMANDS, *query_commands.COMMANDS):
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; any PolicySearchError becomes a message on stderr and exit status 1."""
     try:
-        cli.main(args=argv, prog_name="policy-search", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="policy-search", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -39,3 +39,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    # Without standalone mode, click returns the status given to ctx.exit() instead of exiting.
+    if isinstance(status, int) and status != 0:
+        sys.exit(status)
