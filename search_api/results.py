@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from indexer.records import Meeting, Statement, StatementFilter
 
 
-class SearchMode(str, Enum):
+class SearchMode(StrEnum):
     """How statements are ranked."""
 
     HYBRID = "hybrid"
