@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +65,35 @@ class SearchableIndex(Protocol):
     def vectors(self, channel: str) -> FaissVectorIndex: ...
 
 
+class ThreadCap:
+    """Caps every BLAS/OpenMP pool while at least one search runs, then restores them.
+
+    Counted, so concurrent searches (the API serves from a thread pool) do not restore the
+    pools under each other's feet: the first to enter sets the cap, the last to leave lifts it.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._controller = ThreadpoolController()
+        self._lock = threading.Lock()
+        self._active = 0
+        self._limiter: Any = None
+
+    def __enter__(self) -> ThreadCap:
+        with self._lock:
+            if self._active == 0:
+                self._limiter = self._controller.limit(limits=self._threads)
+            self._active += 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0 and self._limiter is not None:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
 class Searcher:
     """Semantic, lexical and hybrid search over one opened index; safe to share across threads."""
 
@@ -91,8 +120,7 @@ class Searcher:
         self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
         self._default_ids = self._catalog.substantive_passage_ids()
         self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
-        self._search_threads = search_threads
-        self._threadpools = ThreadpoolController() if search_threads else None
+        self._thread_cap = ThreadCap(search_threads) if search_threads else None
 
     @property
     def catalog(self) -> PassageCatalog:
@@ -109,9 +137,7 @@ class Searcher:
         return self._embedders[channel]
 
     def _thread_limit(self) -> contextlib.AbstractContextManager[object]:
-        if self._threadpools is None:
-            return contextlib.nullcontext()
-        return self._threadpools.limit(limits=self._search_threads)
+        return contextlib.nullcontext() if self._thread_cap is None else self._thread_cap
 
     # ---- search ------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchPage:

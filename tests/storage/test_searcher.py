@@ -177,3 +177,20 @@ def test_related_by_each_passage_scores_a_remark_by_its_best_pair(index_dir, sea
     assert len(page.hits) == 10
     assert all(h.statement.meeting_id != long_remark.meeting_id for h in page.hits)
     assert len(set(_ids(page))) == 10
+
+
+def test_thread_cap_holds_while_any_search_runs_and_then_restores() -> None:
+    from threadpoolctl import threadpool_info
+
+    from search_api.searcher import ThreadCap
+
+    def threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info()]
+
+    before = threads()
+    cap = ThreadCap(1)
+    with cap:
+        with cap:  # a second, concurrent search
+            assert set(threads()) == {1}
+        assert set(threads()) == {1}  # the first search still runs: still capped
+    assert threads() == before
