@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from models.errors import ConfigError
+
 ANALYZER_VERSION = "sudachi-c+a-en-v1"
 """Changes whenever `Analyzer` would produce different terms; part of the on-disk cache key."""
 
@@ -127,17 +129,22 @@ def _sudachi_chunks(text: str) -> Iterable[str]:
 class Analyzer:
     """Turns text into index terms; one instance per process (it holds a Sudachi tokenizer).
 
-    ``subwords`` adds the mode-A parts of each mode-C compound, so partial and short queries
-    match.  The tokenizer is created in the constructor, never at import.
+    ``mode`` is Sudachi's split mode for words (C: longest units); ``subwords`` adds the mode-A
+    parts of each compound, so partial and short queries match.  The tokenizer is created in the constructor, never at import.
     """
 
-    def __init__(self, subwords: bool = True) -> None:
+    def __init__(self, subwords: bool = True, mode: str = "C") -> None:
         from sudachipy import Dictionary, SplitMode
 
+        modes = {"A": SplitMode.A, "B": SplitMode.B, "C": SplitMode.C}
+        if mode not in modes:
+            raise ConfigError(f"unknown Sudachi split mode {mode!r}; valid: 'A', 'B', 'C'")
         self._tokenizer = Dictionary(dict="core").tokenizer()
-        self._mode_c = SplitMode.C
+        self._mode = modes[mode]
         self._mode_a = SplitMode.A
         self._subwords = subwords
+        self.version = f"{ANALYZER_VERSION}-{mode}{'+sub' if subwords else ''}"
+        """Identifies the terms this analyzer produces (part of the lexical cache key)."""
 
     def analyze(self, text: str) -> list[str]:
         """All index terms of ``text`` in order (repeats kept: BM25 counts them)."""
@@ -163,7 +170,7 @@ class Analyzer:
 
     def _japanese_pairs(self, text: str) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = []
-        for morpheme in self._tokenizer.tokenize(text, self._mode_c):
+        for morpheme in self._tokenizer.tokenize(text, self._mode):
             term = _content_term(morpheme)
             if term is None:
                 continue

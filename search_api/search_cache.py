@@ -47,9 +47,11 @@ class IndexLike(Protocol):
 _ARRAYS = ("doc_ids", "indptr", "rows", "weights")
 
 
-def cache_key(index_version: object, parameters: BM25Parameters) -> str:
+def cache_key(
+    index_version: object, parameters: BM25Parameters, analyzer: str = ANALYZER_VERSION
+) -> str:
     """A short stable key for one index version, analyzer version and BM25 constants."""
-    raw = f"{index_version!r}|{ANALYZER_VERSION}|{parameters.k1}|{parameters.b}"
+    raw = f"{index_version!r}|{analyzer}|{parameters.k1}|{parameters.b}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -117,7 +119,7 @@ def load_derived_data(
     written inside the index directory, and a read-only index directory just means no cache.
     """
     root = Path(str(index.directory))
-    key = cache_key(index.manifest.version_key, parameters)
+    key = cache_key(index.manifest.version_key, parameters, analyzer.version)
     path = cached_directory(root, key)
     if path is not None:
         lexical, catalog = load_lexical_index(path), load_catalog(path)
