@@ -130,7 +130,8 @@ class Analyzer:
     """Turns text into index terms; one instance per process (it holds a Sudachi tokenizer).
 
     ``mode`` is Sudachi's split mode for words (C: longest units); ``subwords`` adds the mode-A
-    parts of each compound, so partial and short queries match.  The tokenizer is created in the constructor, never at import.
+    parts of each compound, so partial and short queries match.  The tokenizer is created in
+    the constructor, never at import.
     """
 
     def __init__(self, subwords: bool = True, mode: str = "C") -> None:
