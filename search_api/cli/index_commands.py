@@ -41,8 +41,11 @@ index_dir_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
-def _channels(value: str | None) -> tuple[str, ...]:
-    return tuple(c.strip() for c in (value or "").split(",") if c.strip())
+def _channels(value: str | None) -> tuple[str, ...] | None:
+    """Channel names from the option; None (option not given) keeps the defaults."""
+    if value is None:
+        return None
+    return tuple(c.strip() for c in value.split(",") if c.strip())
 
 
 @click.command("index")
@@ -61,8 +64,8 @@ def _channels(value: str | None) -> tuple[str, ...]:
     envvar="POLICY_SEARCH_CHANNELS",
     default=None,
     metavar="NAMES",
-    help="Extra embedding channels besides e5, comma-separated (e.g. 'use'). "
-    "Env: POLICY_SEARCH_CHANNELS.",
+    help="Extra embedding channels besides e5, comma-separated. Default: 'use' with the "
+    "default model, none with another model; '' for none. Env: POLICY_SEARCH_CHANNELS.",
 )
 @click.option("--title", help="Meeting title for every file read (overrides the text).")
 @click.option(
