@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
+from search_api.cli.options import index_dir_option, searched_model_option
 from search_api.evaluation import QuestionScores, Summary, evaluate, read_questions, summarise
 from search_api.results import SearchMode, SearchRequest
-from search_api.settings import DEFAULT_INDEX_DIR
 
 ALL_MODES = "all"
 
@@ -33,22 +33,8 @@ ALL_MODES = "all"
 )
 @click.option("--per-question", is_flag=True, help="Also print each question's scores.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option(
-    "--index",
-    "index_dir",
-    envvar="POLICY_SEARCH_INDEX",
-    default=DEFAULT_INDEX_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Index directory. Env: POLICY_SEARCH_INDEX.",
-)
-@click.option(
-    "--model",
-    envvar="POLICY_SEARCH_MODEL",
-    default=None,
-    metavar="NAME",
-    help="Embedding model the index was built with. Env: POLICY_SEARCH_MODEL.",
-)
+@index_dir_option
+@searched_model_option
 def eval_command(
     questions: Path,
     modes: tuple[str, ...],

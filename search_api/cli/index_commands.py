@@ -27,18 +27,7 @@ from indexer.pipeline import (
     update_index,
 )
 from indexer.vectors import INDEX_KINDS
-from search_api.settings import DEFAULT_INDEX_DIR
-
-index_dir_option = click.option(
-    "--index",
-    "index_dir",
-    envvar="POLICY_SEARCH_INDEX",
-    default=DEFAULT_INDEX_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Index directory. Env: POLICY_SEARCH_INDEX.",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+from search_api.cli.options import index_dir_option, json_option
 
 
 def _channels(value: str | None) -> tuple[str, ...] | None:

@@ -19,35 +19,19 @@ import click
 from pydantic import ValidationError
 
 from search_api.cli.eval_command import eval_command
+from search_api.cli.options import index_dir_option, searched_model_option
 from search_api.cli.text_layout import format_page, format_table
 from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
 from search_api.results import SearchMode
 from search_api.schemas import RelatedParams, SearchParams
-from search_api.settings import DEFAULT_INDEX_DIR, Settings
+from search_api.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def index_options(command: F) -> F:
     """``--index DIR`` and ``--model NAME``, defaulting to the environment's settings."""
-    command = click.option(
-        "--model",
-        "model",
-        envvar="POLICY_SEARCH_MODEL",
-        default=None,
-        metavar="NAME",
-        help="Embedding model the index was built with (default: multilingual-e5-small; "
-        "'fake' for the test embedder). Env: POLICY_SEARCH_MODEL.",
-    )(command)
-    return click.option(
-        "--index",
-        "index_dir",
-        envvar="POLICY_SEARCH_INDEX",
-        default=DEFAULT_INDEX_DIR,
-        show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Index directory. Env: POLICY_SEARCH_INDEX.",
-    )(command)
+    return index_dir_option(searched_model_option(command))
 
 
 def filter_options(command: F) -> F:
@@ -147,15 +131,7 @@ def related_command(
 
 @click.command("meetings")
 @output_options
-@click.option(
-    "--index",
-    "index_dir",
-    envvar="POLICY_SEARCH_INDEX",
-    default=DEFAULT_INDEX_DIR,
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Index directory. Env: POLICY_SEARCH_INDEX.",
-)
+@index_dir_option
 def meetings_command(index_dir: Path, as_json: bool) -> None:
     """List the meetings in the index: date, number of statements, id and title.
 
