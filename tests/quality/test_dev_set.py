@@ -5,7 +5,7 @@ ten minutes on 2 cores, too long for the suite, so this runs only when
 ``POLICY_SEARCH_EVAL_INDEX`` names such an index::
 
     policy-search index ../shared/corpus/seed ../shared/corpus/kokkai/meetings \
-        ../shared/corpus/minutes --channels use --index /tmp/eval-index
+        ../shared/corpus/minutes --index /tmp/eval-index
     POLICY_SEARCH_EVAL_INDEX=/tmp/eval-index pytest tests/quality -m model
 """
 
