@@ -42,7 +42,7 @@ class SentenceTransformerEmbedder:
     ``document``/``passage``), else no prompt. Batches of statements use every core; one
     question uses ``query_threads`` (default 1): a dozen tokens gain little from a second
     thread, and on a busy machine torch's spinning OpenMP threads made two-thread questions
-    5-10x slower (see docs/benchmarks/embedding.md).
+    5-10x slower (see docs/benchmarks.md).
     """
 
     def __init__(
