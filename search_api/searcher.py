@@ -26,7 +26,7 @@ from indexer.records import Meeting, Passage, Statement, StatementFilter
 from indexer.store import StatementStore
 from indexer.vectors import FaissVectorIndex
 from models.embedder import Embedder
-from models.errors import ConfigError
+from models.errors import ConfigError, IndexCorruptError
 from search_api.catalog import PassageCatalog
 from search_api.fusion import fuse
 from search_api.lexical import Analyzer, found_words, question_language
@@ -63,6 +63,8 @@ class SearchableIndex(Protocol):
     def channels(self) -> tuple[str, ...]: ...
 
     def vectors(self, channel: str) -> FaissVectorIndex: ...
+
+    def close(self) -> None: ...
 
 
 class ThreadCap:
@@ -261,9 +263,19 @@ class Searcher:
         allowed = self._catalog.passage_ids[mask]
         passage_ids = self._store.passage_ids_of_statement(statement_id)
         rankings: dict[str, StatementRanking] = {}
+        missing: IndexCorruptError | None = None
         for channel in self._index.channels:
-            xq = self._related_query(self._store.stored_vectors(channel, passage_ids))
+            try:
+                vectors = self._store.stored_vectors(channel, passage_ids)
+            except IndexCorruptError as exc:
+                # A channel that an update is still filling has no vectors for some statements
+                # yet: rank by the channels that have them rather than fail the request.
+                missing = exc
+                continue
+            xq = self._related_query(vectors)
             rankings[channel] = self._dense_ranking(channel, xq, allowed, statement.language)
+        if not rankings and missing is not None:
+            raise missing
         fused = self._fuse(rankings, statement.language)
         return self._page(statement_id, fused, rankings, (), request)
 
@@ -273,6 +285,10 @@ class Searcher:
             return np.ascontiguousarray(vectors[: self._config.related_max_passages])
         mean = vectors.mean(axis=0)
         return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
+
+    def close(self) -> None:
+        """Release the index (its SQLite snapshot); the searcher cannot be used afterwards."""
+        self._index.close()
 
     # ---- records -----------------------------------------------------------------------
     def get_statement(self, statement_id: str) -> tuple[Statement, Meeting]:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
 
-from indexer.index_dir import open_index
+from indexer.index_dir import open_for_update, open_index
 from indexer.pipeline import PRIMARY_CHANNEL, UpdateOptions, update_index
 from indexer.records import StatementFilter
-from models.errors import ConfigError, MeetingNotFoundError, StatementNotFoundError
+from models.errors import (
+    ConfigError,
+    IndexCorruptError,
+    MeetingNotFoundError,
+    StatementNotFoundError,
+)
 from models.fake import HashingEmbedder
 from search_api.ranking import RankingConfig
 from search_api.results import SearchMode, SearchRequest
@@ -194,3 +200,33 @@ def test_thread_cap_holds_while_any_search_runs_and_then_restores() -> None:
             assert set(threads()) == {1}
         assert set(threads()) == {1}  # the first search still runs: still capped
     assert threads() == before
+
+
+def test_related_ranks_by_the_channels_that_have_vectors_while_another_is_being_added(
+    index_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    adding = {PRIMARY_CHANNEL: HashingEmbedder(), "extra": HashingEmbedder(32)}
+    open_for_update(copy, adding).close()  # records the channel; no vector embedded yet
+    embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
+    searcher = Searcher(open_index(copy, embedders), embedders)
+    try:
+        statement_id = searcher.search(SearchRequest("太陽光パネル", limit=1)).hits[0]
+        page = searcher.related(statement_id.statement.statement_id, limit=5)
+    finally:
+        searcher.close()
+
+    assert "extra" in open_index(copy).channels
+    assert len(page.hits) == 5
+
+
+def test_a_closed_searcher_has_released_its_index(index_dir: Path) -> None:
+    embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
+    searcher = Searcher(open_index(index_dir, embedders), embedders)
+    assert searcher.meetings()
+
+    searcher.close()
+
+    with pytest.raises(IndexCorruptError, match="closed"):
+        searcher.meetings()
