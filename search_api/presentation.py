@@ -104,6 +104,15 @@ def health_to_dict(health: IndexHealth, now: dt.datetime | None = None) -> JsonD
     return {
         "status": "ok",
         "model": {"id": health.model_id, "fingerprint": health.model_fingerprint},
+        "channels": [
+            {
+                "name": c.name,
+                "model_id": c.model_id,
+                "fingerprint": c.fingerprint,
+                "dimension": c.dimension,
+            }
+            for c in health.channels
+        ],
         "counts": {
             "meetings": health.meetings,
             "statements": health.statements,

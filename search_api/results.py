@@ -73,3 +73,15 @@ class IndexHealth:
     passages: int
     built_at: dt.datetime | None
     updated_at: dt.datetime | None
+    channels: tuple[ChannelHealth, ...] = ()
+    """Every embedding channel of the index (the primary one is ``model_id`` too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHealth:
+    """One embedding channel of the index and the model that fills it."""
+
+    name: str
+    model_id: str
+    fingerprint: str
+    dimension: int

@@ -200,6 +200,15 @@ class ModelOut(BaseModel):
     fingerprint: str
 
 
+class ChannelOut(BaseModel):
+    """One embedding channel of the index: its name and the model that fills it."""
+
+    name: str
+    model_id: str
+    fingerprint: str
+    dimension: int
+
+
 class CountsOut(BaseModel):
     """How much the index holds."""
 
@@ -221,6 +230,7 @@ class HealthOut(BaseModel):
 
     status: str
     model: ModelOut
+    channels: list[ChannelOut]
     counts: CountsOut
     index: IndexOut
 

@@ -38,6 +38,7 @@ from search_api.ranking import (
     top_rows,
 )
 from search_api.results import (
+    ChannelHealth,
     Highlight,
     IndexHealth,
     SearchHit,
@@ -318,6 +319,10 @@ class Searcher:
             passages=self._store.count_passages(),
             built_at=manifest.created_at,
             updated_at=manifest.updated_at,
+            channels=tuple(
+                ChannelHealth(name, c.model_id, c.fingerprint, c.dimension)
+                for name, c in sorted(channels.items())
+            ),
         )
 
     # ---- helpers -----------------------------------------------------------------------

@@ -130,6 +130,14 @@ def test_health_reports_model_counts_and_index_age(client: TestClient) -> None:
 
     assert health["status"] == "ok"
     assert health["model"] == {"id": "hashing-64", "fingerprint": "hashing-bigram-v1-64"}
+    assert health["channels"] == [
+        {
+            "name": "e5",
+            "model_id": "hashing-64",
+            "fingerprint": "hashing-bigram-v1-64",
+            "dimension": 64,
+        }
+    ]
     assert health["counts"]["meetings"] == 6
     assert health["counts"]["passages"] >= health["counts"]["statements"] > 150
     assert health["index"]["built_at"]
