@@ -13,7 +13,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from pydantic import ValidationError
@@ -105,18 +105,18 @@ def search_command(
 )
 @filter_options
 @output_options
-@index_options
-def related_command(
-    statement_id: str, index_dir: Path, model: str | None, as_json: bool, **options: Any
-) -> None:
+@index_dir_option
+def related_command(statement_id: str, index_dir: Path, as_json: bool, **options: Any) -> None:
     """Statements from other meetings on the same issue as statement ID.
+
+    Ranks by the statement's stored vectors, so no model is loaded and it answers at once.
 
     \b
     Example:
       policy-search related 121004261X01220220406_007 --limit 5
     """
     params = _validated(RelatedParams, **_filter_fields(options))
-    searcher = _open(index_dir, model)
+    searcher = _open_without_models(index_dir)
     page = page_to_dict(
         searcher.related(
             statement_id,
@@ -182,6 +182,14 @@ def _open(index_dir: Path, model: str | None) -> Any:
     from search_api.python_api import open_searcher
 
     return open_searcher(index_dir, model)
+
+
+def _open_without_models(index_dir: Path) -> Any:
+    """A searcher for work that embeds no question (related remarks use stored vectors)."""
+    from indexer.index_dir import open_index
+    from search_api.searcher import SearchableIndex, Searcher
+
+    return Searcher(cast(SearchableIndex, open_index(index_dir)), {})
 
 
 def _validated(schema: type[Any], **fields: Any) -> Any:

@@ -120,7 +120,7 @@ def test_search_pages_do_not_overlap(run: Any, cli_index: Path) -> None:
 
 def test_related_lists_statements_of_other_meetings(run: Any, cli_index: Path) -> None:
     result = run(
-        "related", SEED_STATEMENT, "--index", str(cli_index), "--model", "fake", "--json",
+        "related", SEED_STATEMENT, "--index", str(cli_index), "--json",
         "--limit", "5",
     )  # fmt: skip
 
@@ -129,8 +129,20 @@ def test_related_lists_statements_of_other_meetings(run: Any, cli_index: Path) -
     assert len(hits) == 5
     assert SEED_MEETING not in {hit["meeting"]["id"] for hit in hits}
 
-    readable = run("related", SEED_STATEMENT, "--index", str(cli_index), "--model", "fake")
+    readable = run("related", SEED_STATEMENT, "--index", str(cli_index))
     assert readable.out.startswith(f"related to {SEED_STATEMENT}: 1-10 of ")
+
+
+def test_related_loads_no_model(run: Any, cli_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_model(name: str | None = None) -> None:
+        raise AssertionError(f"related loaded the model {name!r}")
+
+    monkeypatch.setattr("models.loading.load_embedder", no_model)
+
+    result = run("related", SEED_STATEMENT, "--index", str(cli_index), "--limit", "3")
+
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"related to {SEED_STATEMENT}: 1-3 of ")
 
 
 def test_meetings_lists_dates_counts_ids_and_titles(run: Any, cli_index: Path) -> None:
@@ -148,7 +160,7 @@ def test_meetings_lists_dates_counts_ids_and_titles(run: Any, cli_index: Path) -
 
 
 def test_an_unknown_statement_is_an_error_on_stderr(run: Any, cli_index: Path) -> None:
-    result = run("related", "no-such-id", "--index", str(cli_index), "--model", "fake")
+    result = run("related", "no-such-id", "--index", str(cli_index))
 
     assert result.code == 1
     assert result.out == ""
@@ -188,7 +200,7 @@ def test_out_of_bounds_options_are_usage_errors(
 def test_the_installed_script_reports_errors_with_a_non_zero_status(cli_index: Path) -> None:
     script = Path(sys.executable).parent / "policy-search"
     completed = subprocess.run(
-        [str(script), "related", "no-such-id", "--index", str(cli_index), "--model", "fake"],
+        [str(script), "related", "no-such-id", "--index", str(cli_index)],
         capture_output=True,
         text=True,
         timeout=60,
