@@ -21,8 +21,21 @@ SAMPLE = "○芦澤 美智子（委員）\n規制・制度改革について申�
         (codecs.BOM_UTF16_BE + SAMPLE.encode("utf-16-be"), "utf-16"),
         (SAMPLE.encode("shift_jis"), "cp932"),
         (SAMPLE.encode("cp932"), "cp932"),
+        (SAMPLE.encode("euc_jp"), "euc_jp"),
+        (SAMPLE.encode("utf-16-le"), "utf-16-le"),
+        (SAMPLE.encode("utf-16-be"), "utf-16-be"),
     ],
-    ids=["utf8", "utf8-bom", "utf16-le-bom", "utf16-be-bom", "shift_jis", "cp932"],
+    ids=[
+        "utf8",
+        "utf8-bom",
+        "utf16-le-bom",
+        "utf16-be-bom",
+        "shift_jis",
+        "cp932",
+        "euc-jp",
+        "utf16-le-no-bom",
+        "utf16-be-no-bom",
+    ],
 )
 def test_decodes_each_supported_encoding_to_the_same_text(data: bytes, encoding: str) -> None:
     decoded = decode_bytes(data, "m.txt")
@@ -63,3 +76,14 @@ def test_refuses_empty_binary_and_undecodable_input(data: bytes, reason: str) ->
 def test_refuses_text_full_of_control_characters() -> None:
     with pytest.raises(ParseError, match="binary"):
         decode_bytes(("abc\x01\x02\x03\x04" * 100).encode("utf-8"), "x.txt")
+
+
+def test_real_council_minutes_survive_every_encoding(corpus_dir) -> None:
+    path = corpus_dir / "minutes" / "2025-10-03_kisei-kaikaku-suishin-kaigi.txt"
+    text = path.read_text(encoding="utf-8")
+    for encoding in ("cp932", "euc_jp", "utf-16-le", "utf-16-be"):
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue  # a character the legacy encoding cannot hold
+        assert decode_bytes(data, "m.txt").text == text, encoding
