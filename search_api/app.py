@@ -11,7 +11,6 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,7 +32,7 @@ from models.errors import (
 from search_api.live import LiveSearcher, Stamp
 from search_api.routers import health, meetings, search, statements
 from search_api.routers.dependencies import SearchService
-from search_api.schemas import ErrorOut
+from search_api.schemas import ErrorOut, describe_validation
 from search_api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -158,12 +157,3 @@ def status_for(exc: PolicySearchError) -> int:
 def error_response(status: int, code: str, detail: str) -> JSONResponse:
     """The one JSON shape of every error."""
     return JSONResponse(status_code=status, content={"error": code, "detail": detail})
-
-
-def describe_validation(errors: Any) -> str:
-    """Pydantic's error list as one readable line: ``query.q: String should have ...``."""
-    parts = []
-    for error in errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error["msg"])
-    return "; ".join(parts) or "invalid request"

@@ -26,7 +26,7 @@ from indexer.pipeline import PRIMARY_CHANNEL
 from models.embedder import Embedder
 from models.errors import ConfigError, IndexNotFoundError
 from search_api.results import SearchPage
-from search_api.schemas import RelatedParams, SearchParams
+from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.searcher import SearchableIndex, Searcher
 from search_api.settings import Settings
 
@@ -67,11 +67,7 @@ def _checked(schema: type[Any], **params: Any) -> Any:
     try:
         return schema(**params)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'parameters'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(problems) from exc
+        raise ConfigError(describe_validation(exc.errors())) from exc
 
 
 class IndexOpener:

@@ -8,7 +8,7 @@ API and the CLI's ``--json`` output agree field for field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -240,3 +240,12 @@ class ErrorOut(BaseModel):
 
     error: str
     detail: str
+
+
+def describe_validation(errors: Any) -> str:
+    """Pydantic's error list as one readable line: ``query.q: String should have ...``."""
+    parts = []
+    for error in errors:
+        location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error["msg"])
+    return "; ".join(parts) or "invalid request"

@@ -23,7 +23,7 @@ from search_api.cli.options import index_dir_option, searched_model_option
 from search_api.cli.text_layout import format_page, format_table
 from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
 from search_api.results import SearchMode
-from search_api.schemas import RelatedParams, SearchParams
+from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -197,11 +197,7 @@ def _validated(schema: type[Any], **fields: Any) -> Any:
     try:
         return schema(**fields)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise click.UsageError(problems) from exc
+        raise click.UsageError(describe_validation(exc.errors())) from exc
 
 
 def _filter_fields(options: dict[str, Any]) -> dict[str, Any]:
