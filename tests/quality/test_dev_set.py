@@ -1,7 +1,7 @@
 """The dev set on the evaluation corpus: the default configuration meets the issue's targets.
 
 Building the evaluation index (seed/, kokkai/meetings/, minutes/ with e5 and USE) takes about
-ten minutes on 2 cores, too long for the suite, so this runs only when
+five minutes on a quiet 2-core machine (the whole labelled corpus: an eval run, not a unit test), so this runs only when
 ``POLICY_SEARCH_EVAL_INDEX`` names such an index::
 
     policy-search index ../shared/corpus/seed ../shared/corpus/kokkai/meetings \
