@@ -25,7 +25,8 @@ if ! .venv/bin/python -c 'import torch' 2>/dev/null; then
   if [ -n "${TORCH_SPEC:-}" ] || [ -n "$local_wheel" ]; then
     "${PIP[@]}" install -q "${TORCH_SPEC:-torch==2.13.0}" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
   else
-    "${PIP[@]}" install -q torch --index-url "${TORCH_INDEX_URL-https://download.pytorch.org/whl/cpu}"
+    index_url=${TORCH_INDEX_URL-https://download.pytorch.org/whl/cpu}
+    "${PIP[@]}" install -q torch ${index_url:+--index-url "$index_url"}
   fi
 fi
 
