@@ -1,8 +1,8 @@
 """The dev set on the evaluation corpus: the default configuration meets the issue's targets.
 
 Building the evaluation index (seed/, kokkai/meetings/, minutes/ with e5 and USE) takes about
-five minutes on a quiet 2-core machine (the whole labelled corpus: an eval run, not a unit test), so this runs only when
-``POLICY_SEARCH_EVAL_INDEX`` names such an index::
+five minutes on a quiet 2-core machine (the whole labelled corpus: an eval run, not a unit
+test), so this runs only when ``POLICY_SEARCH_EVAL_INDEX`` names such an index::
 
     policy-search index ../shared/corpus/seed ../shared/corpus/kokkai/meetings \
         ../shared/corpus/minutes --index /tmp/eval-index
