@@ -9,11 +9,11 @@ Parsing the sidecar is pure (`parse_sidecar`); reading it from disk is `load_sid
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from indexer.json_text import load_json
 from models.errors import ParseError
 
 SIDECAR_NAME = "meetings.json"
@@ -72,12 +72,7 @@ def parse_sidecar(text: str, source: str) -> dict[str, MeetingMetadata]:
     The sidecar is a JSON list of objects with a ``file`` key and optional ``title``, ``date``,
     ``body``, ``language``, ``source_url``, ``meeting_id`` and ``licence``.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(source, f"malformed JSON in sidecar: {exc.msg}", exc.lineno) from exc
-    except RecursionError as exc:
-        raise ParseError(source, "malformed JSON in sidecar: nested too deeply") from exc
+    data = load_json(text, source, "JSON in sidecar")
     if not isinstance(data, list):
         raise ParseError(source, "sidecar must be a JSON list of objects with a 'file' key")
     result: dict[str, MeetingMetadata] = {}

@@ -9,12 +9,12 @@ role and removed from the text.  ``\\r\\n`` line breaks are turned into ``\\n``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.json_text import load_json
 from indexer.readers.procedural import is_procedural
 from indexer.records import Meeting, ParsedMeeting, Statement
 from models.errors import ParseError
@@ -210,12 +210,7 @@ class _MeetingGrouper:
 
 def parse_kokkai_json(text: str, source: str) -> list[ParsedMeeting]:
     """Parse a Kokkai API response (``{"speechRecord": [...]}``) into meetings."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError(source, f"malformed JSON: {exc.msg}", exc.lineno) from exc
-    except RecursionError as exc:
-        raise ParseError(source, "malformed JSON: nested too deeply") from exc
+    data = load_json(text, source)
     if not isinstance(data, dict) or not isinstance(data.get("speechRecord"), list):
         raise ParseError(source, "JSON of the wrong shape: expected an object with 'speechRecord'")
     grouper = _MeetingGrouper(source)
@@ -237,12 +232,7 @@ def parse_kokkai_lines(lines: Iterable[str], source: str) -> list[ParsedMeeting]
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ParseError(source, f"malformed JSON on line {number}: {exc.msg}", number) from exc
-        except RecursionError as exc:
-            raise ParseError(source, f"malformed JSON on line {number}: too deep", number) from exc
+        record = load_json(line, source, f"JSON on line {number}", number)
         grouper.add(_check_record(record, source, f"record on line {number}", number), number)
         count += 1
     if count == 0:
