@@ -70,8 +70,14 @@ def hit_to_dict(hit: SearchHit) -> JsonDict:
     return {
         **statement_to_dict(hit.statement, hit.meeting),
         "score": round(float(hit.score), 6),
+        "relevance": round(float(hit.relevance), 4),
         "rank": hit.rank,
-        "highlight": {"passage": hit.highlight.passage, "terms": list(hit.highlight.terms)},
+        "highlight": {
+            "passage": hit.highlight.passage,
+            "terms": list(hit.highlight.terms),
+            "char_start": hit.highlight.char_start,
+            "char_end": hit.highlight.char_end,
+        },
     }
 
 

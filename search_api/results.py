@@ -49,6 +49,8 @@ class SearchHit:
     rank: int
     """1-based, across pages."""
     highlight: Highlight
+    relevance: float = 0.0
+    """``score`` as a figure from 0 to 1 (``search_api.relevance``), for people to read."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,8 @@ class HighlightOut(BaseModel):
 
     passage: str
     terms: list[str]
+    char_start: int = Field(description="Where the passage starts in the statement's text.")
+    char_end: int = Field(description="Where it ends (exclusive).")
 
 
 class StatementOut(BaseModel):
@@ -153,6 +155,9 @@ class HitOut(StatementOut):
     """One ranked statement."""
 
     score: float
+    relevance: float = Field(
+        ge=0, le=1, description="The score as a figure from 0 to 1 (1: top of every channel)."
+    )
     rank: int
     highlight: HighlightOut
 

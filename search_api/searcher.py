@@ -37,6 +37,7 @@ from search_api.ranking import (
     rank_statements,
     top_rows,
 )
+from search_api.relevance import relevance, score_scale
 from search_api.results import (
     ChannelHealth,
     Highlight,
@@ -162,7 +163,7 @@ class Searcher:
         terms = [term for term, _word in words]
         rankings = self._channel_rankings(query, terms, request.mode, language, (allowed, mask))
         fused = self._fuse(rankings, language)
-        return self._page(query, fused, rankings, words, request)
+        return self._page(query, fused, rankings, words, request, language)
 
     def _channel_rankings(
         self,
@@ -278,7 +279,7 @@ class Searcher:
         if not rankings and missing is not None:
             raise missing
         fused = self._fuse(rankings, statement.language)
-        return self._page(statement_id, fused, rankings, (), request)
+        return self._page(statement_id, fused, rankings, (), request, statement.language)
 
     def _related_query(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The question vector(s) of a statement: the normalised mean, or each passage."""
@@ -347,8 +348,11 @@ class Searcher:
         rankings: Mapping[str, StatementRanking],
         words: Sequence[tuple[str, str]],
         request: SearchRequest,
+        language: str,
     ) -> SearchPage:
         window = fused[request.offset : request.offset + request.limit]
+        best_score = fused[0][1] if fused else 0.0
+        scale = score_scale(list(rankings), self._config.fusion, language, best_score)
         catalog = self._catalog
         ids = [catalog.statement_ids[s] for s, _ in window]
         best = {s: self._best_row(s, rankings) for s, _ in window}
@@ -368,6 +372,7 @@ class Searcher:
                     score=float(score),
                     rank=rank,
                     highlight=self._highlight(statement, passage, words),
+                    relevance=relevance(float(score), scale),
                 )
             )
         return SearchPage(query, len(fused), tuple(hits), request.limit, request.offset)

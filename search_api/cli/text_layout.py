@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from search_api.presentation import JsonDict
+from search_api.wording import speaker_label
 
 _SPACE = re.compile(r"\s+")
 SNIPPET_CHARS = 200
@@ -83,7 +84,7 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
 def speaker_line(item: JsonDict) -> str:
     """``name（role, group）· topic``, leaving out what is unknown."""
     speaker = item["speaker"]
-    who = speaker.get("name") or "(unknown speaker)"
+    who = speaker_label(speaker.get("name"), item.get("language") or "ja")
     extra = ", ".join(part for part in (speaker.get("role"), speaker.get("group")) if part)
     if extra:
         who = f"{who} ({extra})"
@@ -91,7 +92,7 @@ def speaker_line(item: JsonDict) -> str:
 
 
 def format_page(page: JsonDict, width: int, heading: str) -> str:
-    """A page of hits as blocks: rank, score, date and meeting; speaker; snippet; id."""
+    """A page of hits as blocks: rank, relevance (0-1), date and meeting; speaker; snippet; id."""
     shown = len(page["results"])
     if not shown:
         return f"{heading}: no results (total {page['total']})."
@@ -101,7 +102,7 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
     body_width = max(width - len(indent), 20)
     for hit in page["results"]:
         meeting = hit["meeting"]
-        head = f"{hit['rank']:>3}. {hit['score']:.4f}  {meeting['date'] or '----------'}  "
+        head = f"{hit['rank']:>3}. {hit['relevance']:.2f}  {meeting['date'] or '----------'}  "
         title = meeting["title"] or meeting["body"]
         lines.append(head + truncate(title, max(width - display_width(head), 10)))
         lines.append(indent + truncate(speaker_line(hit), body_width))

@@ -33,8 +33,12 @@ def test_search_returns_ranked_statements_with_every_field(client: TestClient) -
         "statement_id", "text", "score", "rank", "highlight", "speaker", "topic", "meeting",
         "source",
     }  # fmt: skip
-    assert set(hit["highlight"]) == {"passage", "terms"}
-    assert hit["highlight"]["passage"] in hit["text"]
+    assert set(hit["highlight"]) == {"passage", "terms", "char_start", "char_end"}
+    start, end = hit["highlight"]["char_start"], hit["highlight"]["char_end"]
+    assert hit["text"][start:end] == hit["highlight"]["passage"]
+    relevances = [hit["relevance"] for hit in page["results"]]
+    assert relevances == sorted(relevances, reverse=True)
+    assert all(0 <= r <= 1 for r in relevances)
     assert set(hit["speaker"]) == {"name", "role", "group"}
     assert set(hit["meeting"]) == {"id", "title", "date", "body", "url"}
     assert dt.date.fromisoformat(hit["meeting"]["date"])
