@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer.manifest import MANIFEST_NAME
@@ -34,6 +34,7 @@ from search_api.routers import health, meetings, search, statements
 from search_api.routers.dependencies import SearchService
 from search_api.schemas import ErrorOut, describe_validation
 from search_api.settings import Settings
+from search_api.web.routes import install_web, render_error
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def create_app(
     install_error_handlers(app)
     for router in (search.router, statements.router, meetings.router, health.router):
         app.include_router(router)
+    install_web(app)
     return app
 
 
@@ -130,20 +132,27 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map every error to ``{"error": code, "detail": message}`` with its HTTP status."""
 
     @app.exception_handler(PolicySearchError)
-    async def _policy_search_error(request: Request, exc: PolicySearchError) -> JSONResponse:
+    async def _policy_search_error(request: Request, exc: PolicySearchError) -> Response:
         status = status_for(exc)
         if status >= 500:
             log.warning("%s %s -> %d: %s", request.method, request.url.path, status, exc)
-        return error_response(status, exc.code, str(exc))
+        return error_for(request, status, exc.code, str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, "validation_error", describe_validation(exc.errors()))
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return error_for(request, 422, "validation_error", describe_validation(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
-        return error_response(exc.status_code, code, str(exc.detail))
+        return error_for(request, exc.status_code, code, str(exc.detail))
+
+
+def error_for(request: Request, status: int, code: str, detail: str) -> Response:
+    """The error as JSON, or as the web page's error page for a page under ``/ui``."""
+    if request.url.path == "/ui" or request.url.path.startswith("/ui/"):
+        return render_error(request, status, code, detail)
+    return error_response(status, code, detail)
 
 
 def status_for(exc: PolicySearchError) -> int:

@@ -1,0 +1,139 @@
+"""Fixtures for the web page: a real ``policy-search serve`` on loopback and a real Chromium.
+
+The server is the installed console script over the small real index (fake embedder); the
+browser is Debian's Chromium driven by Playwright, started headless with the flags that keep it
+off the network and a fresh profile directory per session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.small_index import build_index
+
+ENTRY_POINT = Path(sys.executable).parent / "policy-search"
+CHROMIUM = os.environ.get("POLICY_SEARCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(index_dir: Path, log_path: Path, ready: str = "/health") -> Iterator[str]:
+    """``policy-search serve`` on 127.0.0.1 until the block ends; yields its base URL.
+
+    ``ready`` is polled until it answers at all (a server without an index answers 503).
+    """
+    port = free_port()
+    command = [str(ENTRY_POINT), "serve", "--index", str(index_dir), "--model", "fake"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"server exited: {log_path.read_text()}")
+                try:
+                    httpx.get(base + ready, timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        pytest.fail(f"server did not start: {log_path.read_text()}")
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
+    """Six real meetings indexed with the fake embedder (read-only for the tests)."""
+    return build_index(tmp_path_factory.mktemp("web-index") / "index", corpus_dir)
+
+
+@pytest.fixture(scope="session")
+def server(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real server for the browser tests (they only read)."""
+    log = tmp_path_factory.mktemp("web-server") / "server.log"
+    with running_server(web_index, log) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def api(server: str) -> Iterator[httpx.Client]:
+    """A plain HTTP client of the same server: the JSON the page must agree with."""
+    with httpx.Client(base_url=server, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium with a fresh profile; downloads accepted."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            accept_downloads=True,
+            locale="ja-JP",
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture()
+def page(browser_context: Any) -> Iterator[Any]:
+    """A new tab; closed after the test."""
+    tab = browser_context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        tab.close()

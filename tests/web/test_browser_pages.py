@@ -1,0 +1,167 @@
+"""Statement and meeting pages, languages, keyboard, narrow windows and error states in Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web.conftest import running_server
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "サプライチェーンの強靱化"
+
+
+def test_a_statement_shows_its_full_text_with_the_matched_passage_and_related_remarks(
+    page: Any, server: str, api: httpx.Client
+) -> None:
+    hit = api.get("/search", params={"q": QUESTION, "mode": "lexical", "limit": 1}).json()[
+        "results"
+    ][0]
+    page.goto(f"{server}/ui?q={QUESTION}&mode=lexical")
+    page.locator("li.hit").first.get_by_role("link", name="発言を開く").click()
+    page.wait_for_selector("article.statement")
+
+    full = page.locator(".full-text").inner_text()
+    assert full.strip() == hit["text"].strip()
+    assert page.locator("mark.passage").inner_text().strip() == hit["highlight"]["passage"].strip()
+    assert page.locator("mark.passage mark").count() > 0
+
+    related = api.get(f"/statements/{_quoted(hit['statement_id'])}/related", params={"limit": 5})
+    related_ids = [item["statement_id"] for item in related.json()["results"]]
+    shown = page.eval_on_selector_all(
+        "section.related li.hit", "items => items.map(i => i.dataset.statementId)"
+    )
+    assert shown == related_ids and shown
+    meetings = set(page.locator("section.related .meta .meeting").all_inner_texts())
+    assert hit["meeting"]["title"] not in meetings  # other meetings
+
+    page.locator("section.related li.hit").first.get_by_role("link", name="発言を開く").click()
+    page.wait_for_url(re.compile("/ui/statements/"))
+    assert page.locator("article.statement").get_attribute("data-statement-id") == shown[0]
+
+
+def test_a_diet_answer_shows_the_question_before_it_and_what_came_after(
+    page: Any, server: str, api: httpx.Client
+) -> None:
+    meetings = api.get("/meetings").json()["meetings"]
+    diet = next(m for m in meetings if "衆議院" in m["body"])
+    statements = api.get(f"/meetings/{diet['id']}").json()["statements"]
+    substantive = [s for s in statements if not s["procedural"]]
+    middle = substantive[len(substantive) // 2]
+    at = substantive.index(middle)
+
+    page.goto(f"{server}/ui/statements/{_quoted(middle['statement_id'])}")
+    before = page.locator(".neighbour.before .excerpt").inner_text()
+    after = page.locator(".neighbour.after .excerpt").inner_text()
+    assert before.rstrip("…")[:50] == substantive[at - 1]["text"][:50]
+    assert after.rstrip("…")[:50] == substantive[at + 1]["text"][:50]
+
+    page.get_by_role("link", name="会議の全発言").click()
+    page.wait_for_selector("article.meeting-page")
+    remarks = page.locator("ol.remarks > li")
+    assert remarks.count() == len(statements)
+    assert page.locator("li.remark.focus .text").inner_text()[:40] == middle["text"][:40]
+
+
+def test_a_panel_summary_meeting_has_its_discussion_points_as_headings(
+    page: Any, server: str, api: httpx.Client
+) -> None:
+    meetings = api.get("/meetings").json()["meetings"]
+    panel = next(m for m in meetings if "議事要旨" in (m["title"] or ""))
+    statements = api.get(f"/meetings/{panel['id']}").json()["statements"]
+    topics = list(dict.fromkeys(s["topic"] for s in statements if s["topic"]))
+
+    page.goto(f"{server}/ui/meetings/{panel['id']}?lang=en")
+    assert page.locator("h2.topic-heading").all_inner_texts() == topics
+    assert "panel member" in page.locator("li.remark .speaker").all_inner_texts()
+
+
+def test_the_browsers_language_chooses_the_labels_and_the_switch_changes_them(
+    browser_context: Any, server: str
+) -> None:
+    tab = browser_context.new_page()
+    try:
+        english = {"accept-language": "en-GB,en;q=0.9,ja;q=0.5"}
+        # The profile's locale is Japanese; this tab's requests say the reader prefers English.
+        tab.route(
+            "**/*", lambda route: route.continue_(headers={**route.request.headers, **english})
+        )
+        tab.goto(f"{server}/ui")
+        assert tab.locator("html").get_attribute("lang") == "en"
+        assert tab.get_by_role("button", name="Search").is_visible()
+        tab.get_by_role("link", name="日本語").click()
+        tab.wait_for_url(re.compile("lang=ja"))
+        assert tab.get_by_role("button", name="検索").is_visible()
+    finally:
+        tab.close()
+
+
+def test_every_control_is_labelled_and_the_keyboard_alone_searches(page: Any, server: str) -> None:
+    page.goto(f"{server}/ui")
+    unlabelled = page.eval_on_selector_all(
+        "input:not([type=hidden]), select, textarea",
+        "els => els.filter(e => !e.labels || e.labels.length === 0).map(e => e.name)",
+    )
+    assert unlabelled == []
+
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.locator("#q").focus()
+    page.keyboard.type(QUESTION)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit")
+    assert page.evaluate("document.activeElement.id") == "results-heading"
+    for _ in range(10):  # Tab on to the first remark's link and open it with Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('open')"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("article.statement")
+
+
+def test_a_narrow_window_needs_no_sideways_scrolling(browser_context: Any, server: str) -> None:
+    tab = browser_context.new_page()
+    try:
+        tab.set_viewport_size({"width": 360, "height": 740})
+        tab.goto(f"{server}/ui?q={QUESTION}")
+        tab.wait_for_selector("li.hit")
+        overflow = tab.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+    finally:
+        tab.close()
+
+
+def test_a_spinner_shows_while_a_search_runs(page: Any, server: str) -> None:
+    page.goto(f"{server}/ui")
+    page.route("**/ui?*", lambda route: (page.wait_for_timeout(400), route.continue_()))
+    page.locator("#q").fill(QUESTION)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#loading:not([hidden])")
+    page.wait_for_selector("li.hit")
+    assert page.locator("#loading").is_hidden()
+
+
+def test_a_server_without_an_index_says_why_in_the_page(page: Any, tmp_path: Path) -> None:
+    with running_server(tmp_path / "no-index", tmp_path / "server.log") as base:
+        api_error = httpx.get(f"{base}/search", params={"q": QUESTION})
+        page.goto(f"{base}/ui?q={QUESTION}")
+        assert api_error.status_code == 503
+        assert page.locator(".error-code").inner_text() == api_error.json()["error"]
+        assert page.locator(".error-detail").inner_text() == api_error.json()["detail"]
+
+        page.goto(f"{base}/ui?lang=en")
+        assert page.locator(".error h2").inner_text().startswith("Error")
+        assert page.locator(".error-code").inner_text() == api_error.json()["error"]
+
+
+def _quoted(statement_id: str) -> str:
+    from urllib.parse import quote
+
+    return quote(statement_id, safe="")
