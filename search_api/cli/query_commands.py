@@ -163,7 +163,7 @@ def meetings_command(index_dir: Path, as_json: bool) -> None:
 def serve_command(
     index_dir: Path, model: str | None, host: str, port: int, cors_origins: tuple[str, ...]
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs); picks up index updates without restart."""
+    """Serve the web page (/ui) and the HTTP API (docs at /docs); follows index updates."""
     import uvicorn
 
     from search_api.app import create_app
@@ -174,7 +174,10 @@ def serve_command(
         model_name=model,
         cors_origins=cors_origins or settings.cors_origins,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"web page: http://{shown}:{port}/ui   API docs: http://{shown}:{port}/docs")
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def _open(index_dir: Path, model: str | None) -> Any:
