@@ -81,9 +81,23 @@ class Paging:
     links: tuple[PageLink, ...]
 
 
-def mark_words(text: str, words: Iterable[str]) -> tuple[Piece, ...]:
-    """``text`` with every occurrence of ``words`` marked (longest first, case-insensitive)."""
+def whole_words(words: Iterable[str]) -> list[str]:
+    """The words to mark, longest first, without the parts of longer ones.
+
+    Sudachi gives a compound and its parts (半導体, 半, 導体); marking every 半 in a passage
+    because 半導体 matched would be noise, so a word inside a longer matched word is dropped.
+    """
     unique = sorted({w for w in words if w and w.strip()}, key=lambda w: (-len(w), w))
+    kept: list[str] = []
+    for word in unique:
+        if not any(word.lower() in longer.lower() for longer in kept):
+            kept.append(word)
+    return kept
+
+
+def mark_words(text: str, words: Iterable[str]) -> tuple[Piece, ...]:
+    """``text`` with every occurrence of ``words`` marked (whole words, case-insensitive)."""
+    unique = whole_words(words)
     if not unique or not text:
         return (Piece(text),) if text else ()
     pattern = re.compile("|".join(re.escape(w) for w in unique), re.IGNORECASE)

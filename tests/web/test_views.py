@@ -63,6 +63,13 @@ def test_words_are_marked_case_insensitively_longest_first() -> None:
     assert "".join(p.text for p in pieces) == "Supply chains and the supply chain"
 
 
+def test_the_parts_of_a_matched_compound_are_not_marked_on_their_own() -> None:
+    terms = ["半導体", "半", "導体", "サプライチェーン", "サプライ", "チェーン"]
+    pieces = mark_words("半導体のサプライチェーンと半分の導体", terms)
+
+    assert [p.text for p in pieces if p.marked] == ["半導体", "サプライチェーン"]
+
+
 @given(st.text(max_size=200), st.lists(st.text(min_size=1, max_size=5), max_size=5))
 def test_marking_never_loses_or_changes_a_character(text: str, words: list[str]) -> None:
     assert "".join(p.text for p in mark_words(text, words)) == text
