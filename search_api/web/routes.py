@@ -41,6 +41,8 @@ router = APIRouter(include_in_schema=False)
 PARTIAL_HEADER = "x-partial"
 """Sent by the page's script: answer with the contents of ``<main>`` only."""
 RELATED_LIMIT = 5
+CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+"""Everything the page uses comes from this server; no inline script can run."""
 
 ItemId = Annotated[str, Path(min_length=1, max_length=200)]
 
@@ -225,6 +227,7 @@ def render(
     templates: Jinja2Templates = request.app.state.templates
     response = templates.TemplateResponse(request, template, full, status_code=status)
     response.headers["Vary"] = "Accept-Language, X-Partial"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
 
 

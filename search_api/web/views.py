@@ -188,10 +188,16 @@ def paging(total: int, limit: int, offset: int, shown: int, width: int = 2) -> P
 
 
 def record_url(item: JsonDict) -> str | None:
-    """Where the original record is: the remark's own URL (Kokkai speechURL), else the meeting's."""
+    """Where the original record is: the remark's own URL (Kokkai speechURL), else the meeting's.
+
+    Only web addresses are linked (a source file could hold anything in its URL field).
+    """
     source = item.get("source") or {}
     meeting = item.get("meeting") or {}
-    return source.get("url") or meeting.get("url")
+    for url in (source.get("url"), meeting.get("url")):
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return url
+    return None
 
 
 def who(item: JsonDict, reader_language: str) -> str:

@@ -53,6 +53,7 @@ def test_the_script_gets_only_the_main_part(client: TestClient) -> None:
     assert part.status_code == 200
     assert "<html" not in part.text and 'id="search-form"' in part.text
     assert 'id="page-title"' in part.text
+    assert "default-src 'self'" in part.headers["content-security-policy"]
 
 
 def test_a_bad_parameter_is_the_apis_422_with_its_message(client: TestClient) -> None:

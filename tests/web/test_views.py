@@ -18,6 +18,7 @@ from search_api.web.views import (
     neighbours,
     paging,
     parse_span,
+    record_url,
     search_fields,
     sections,
     state_query,
@@ -151,6 +152,7 @@ def test_an_exported_row_cites_speaker_meeting_date_and_source() -> None:
     assert set(row) == set(COLUMNS)
     assert row["speaker"] == "委員"
     assert row["record_url"] == "https://example.org/m1"  # no speech URL: the meeting's
+    assert record_url({"source": {"url": "javascript:alert(1)"}, "meeting": {}}) is None
     assert row["page_url"] == "http://127.0.0.1:8000/ui/statements/2023-10-12_meti%230020"
     assert (
         citation(HIT, "en")
