@@ -111,17 +111,17 @@ def test_pages_forward_and_back_with_the_browsers_buttons(
 
     page.get_by_role("link", name=re.compile("次へ")).click()
     page.wait_for_url(re.compile(r"offset=10"))
-    page.wait_for_function("document.querySelector('ol.hits').getAttribute('start') === '11'")
+    page.locator('ol.hits[start="11"]').wait_for()
     second = api.get("/search", params={"q": JA_QUESTION, "offset": 10}).json()
     assert shown_ids(page) == [hit["statement_id"] for hit in second["results"]]
 
     page.go_back()
-    page.wait_for_function("document.querySelector('ol.hits').getAttribute('start') === '1'")
+    page.locator('ol.hits[start="1"]').wait_for()
     assert shown_ids(page) == first_page
     assert "offset" not in query_of(page.url)
 
     page.go_forward()
-    page.wait_for_function("document.querySelector('ol.hits').getAttribute('start') === '11'")
+    page.locator('ol.hits[start="11"]').wait_for()
     assert shown_ids(page) == [hit["statement_id"] for hit in second["results"]]
 
     page.reload()  # the URL alone holds the whole state
