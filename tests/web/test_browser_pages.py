@@ -165,3 +165,19 @@ def _quoted(statement_id: str) -> str:
     from urllib.parse import quote
 
     return quote(statement_id, safe="")
+
+
+def test_a_json_error_reaching_the_script_is_shown_as_its_error_and_detail(
+    page: Any, server: str, api: httpx.Client
+) -> None:
+    """A proxy or an overloaded server may answer a page request with the API's JSON error."""
+    blank = api.get("/search", params={"q": " "})
+    assert blank.status_code == 422
+    page.goto(f"{server}/ui")
+    page.route("**/ui?*", lambda route: route.continue_(url=f"{server}/search?q=%20"))
+    page.locator("#q").fill(QUESTION)
+    page.keyboard.press("Enter")
+
+    page.locator(".error").wait_for()
+    assert page.locator(".error-code").inner_text() == blank.json()["error"]
+    assert page.locator(".error-detail").inner_text() == blank.json()["detail"]
