@@ -70,6 +70,11 @@ LABELS: dict[str, dict[str, str]] = {
         "back_to_search": "検索に戻る",
         "interface_language": "表示言語",
         "api_docs": "API",
+        "nav": "サイト内",
+        "nav_search": "検索",
+        "nav_meetings": "会議一覧",
+        "meetings_heading": "収録している会議",
+        "title": "会議名",
     },
     "en": {
         "site": "Policy minutes search",
@@ -130,6 +135,11 @@ LABELS: dict[str, dict[str, str]] = {
         "back_to_search": "Back to search",
         "interface_language": "Interface language",
         "api_docs": "API",
+        "nav": "Site",
+        "nav_search": "Search",
+        "nav_meetings": "Meetings",
+        "meetings_heading": "Meetings in the index",
+        "title": "Title",
     },
 }
 

@@ -163,6 +163,14 @@ def statement_page(request: Request, statement_id: ItemId, searcher: SearcherDep
     return render(request, "statement.html", context)
 
 
+@router.get("/ui/meetings", response_class=HTMLResponse)
+def meetings_page(request: Request, searcher: SearcherDep) -> Response:
+    """Every meeting of the index (as ``GET /meetings`` lists them), newest first."""
+    items = [meeting_to_dict(meeting, count) for meeting, count in searcher.meetings()]
+    items.sort(key=lambda m: (m["date"] or "", m["id"]), reverse=True)
+    return render(request, "meetings.html", {"meetings": items})
+
+
 @router.get("/ui/meetings/{meeting_id}", response_class=HTMLResponse)
 def meeting_page(request: Request, meeting_id: ItemId, searcher: SearcherDep) -> Response:
     """A meeting's remarks in order, under their discussion points."""

@@ -99,3 +99,13 @@ def test_the_json_api_is_unchanged_for_clients(client: TestClient) -> None:
     assert missing.headers["content-type"] == "application/json"
     assert missing.json()["error"] == "statement_not_found"
     assert "/ui" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_meetings_page_lists_what_get_meetings_lists_newest_first(client: TestClient) -> None:
+    html = client.get("/ui/meetings").text
+    api = client.get("/meetings").json()["meetings"]
+
+    newest_first = sorted(api, key=lambda m: (m["date"] or "", m["id"]), reverse=True)
+    positions = [html.index(f'href="/ui/meetings/{quote(m["id"], safe="")}"') for m in newest_first]
+    assert positions == sorted(positions)
+    assert all(f'<td class="num">{m["statement_count"]}</td>' in html for m in api)
