@@ -37,10 +37,15 @@ def score_scale(
         if channels[0] == lexical_channel:
             return best_score if best_score > 0 else 1.0
         return 1.0
-    total = sum(weights.for_language(language, channels))
+    return fused_scale(weights.for_language(language, channels), weights.method)
+
+
+def fused_scale(weights: Sequence[float], method: str) -> float:
+    """The highest fused score of rankings with these ``weights`` (``convex`` or ``rrf``)."""
+    total = sum(w for w in weights if w > 0)
     if total <= 0:
         return 1.0
-    return total / (RRF_K + 1) if weights.method == "rrf" else total
+    return total / (RRF_K + 1) if method == "rrf" else total
 
 
 def relevance(score: float, scale: float) -> float:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from search_api.fusion import FusionWeights, convex_fusion, reciprocal_rank_fusion
 from search_api.ranking import default_fusion
-from search_api.relevance import relevance, score_scale
+from search_api.relevance import fused_scale, relevance, score_scale
 from search_api.wording import speaker_label, unnamed_speaker
 
 
@@ -60,3 +60,9 @@ def test_an_unnamed_speaker_is_called_what_the_source_calls_them() -> None:
     assert unnamed_speaker("en") == "participant"
     assert speaker_label(None, "ja", "ja") == "委員"
     assert speaker_label("小林", "ja", "en") == "小林"
+
+
+def test_the_bound_of_any_weighted_fusion() -> None:
+    assert fused_scale([1.0, 0.4, 0.0], "convex") == pytest.approx(1.4)
+    assert fused_scale([1.0, 1.0], "rrf") == pytest.approx(2 / 61)
+    assert fused_scale([], "convex") == 1.0
