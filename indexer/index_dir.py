@@ -15,7 +15,6 @@ an update is running.  To see a completed update, compare ``OpenIndex.version_ke
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import uuid
@@ -24,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from indexer.consistency import reconcile
+from indexer.index_lock import IndexLock
 from indexer.manifest import (
     ChannelInfo,
     Manifest,
@@ -40,7 +40,6 @@ from models.embedder import Embedder
 from models.errors import IndexMismatchError, IndexNotFoundError, IndexWriteError
 
 FAISS_DIR = "faiss"
-LOCK_NAME = ".lock"
 
 
 def faiss_path(directory: Path, channel: str) -> Path:
@@ -181,11 +180,14 @@ def open_index(directory: Path, embedders: Mapping[str, Embedder] | None = None)
 class UpdatableIndex:
     """An index opened by the one process updating it (holds ``DIR/.lock``)."""
 
-    def __init__(self, directory: Path, store: StatementStore, lock_fd: int) -> None:
+    def __init__(
+        self, directory: Path, store: StatementStore, lock: IndexLock, owns_lock: bool = True
+    ) -> None:
         self.directory = directory
         self.store = store
         self.writer = StoreWriter(store)
-        self._lock_fd = lock_fd
+        self._lock = lock
+        self._owns_lock = owns_lock
 
     def refresh_vectors(self) -> dict[str, tuple[int, int]]:
         """Bring every channel's FAISS file in line with SQLite; (added, removed) per channel."""
@@ -230,12 +232,15 @@ class UpdatableIndex:
         try:
             self.store.close()
         finally:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+            if self._owns_lock:
+                self._lock.release()
 
 
 def open_for_update(
-    directory: Path, embedders: Mapping[str, Embedder] | None, kind: str | None = None
+    directory: Path,
+    embedders: Mapping[str, Embedder] | None,
+    kind: str | None = None,
+    lock: IndexLock | None = None,
 ) -> UpdatableIndex:
     """Create or open an index to update it with these channels.
 
@@ -244,32 +249,24 @@ def open_for_update(
     it could not be kept up to date.  ``kind`` (``flat``/``hnsw``) changes every channel's FAISS
     index kind (rebuilt from stored vectors); ``None`` keeps it (``flat`` for a new channel).
     ``embedders=None`` opens an existing index for maintenance (remove, check) without
-    embedding; it raises IndexNotFoundError when there is none.
+    embedding; it raises IndexNotFoundError when there is none.  The update lock is taken
+    here (IndexWriteError when another writer holds it) unless the caller passes the ``lock``
+    of ``directory`` it already holds.
     """
     if embedders is None:
         _require_index(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        lock_fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise IndexWriteError(f"cannot create the index directory {directory}: {exc}") from exc
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(lock_fd)
-        raise IndexWriteError(
-            f"another policy-search process is updating the index at {directory}"
-        ) from exc
+    owns_lock = lock is None
+    held = IndexLock.acquire(directory) if lock is None else lock
     try:
         manifest = read_manifest(directory)
         if manifest is not None and manifest.schema_version != SCHEMA_VERSION:
             _require_index(directory)
         store = StatementStore.open(directory / DATABASE_NAME)
     except BaseException:
-        fcntl.flock(lock_fd, fcntl.LOCK_UN)
-        os.close(lock_fd)
+        if owns_lock:
+            held.release()
         raise
-    index = UpdatableIndex(directory, store, lock_fd)
+    index = UpdatableIndex(directory, store, held, owns_lock)
     if embedders is None:
         return index
     try:

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from indexer.chunking import split_passages
 from indexer.index_dir import UpdatableIndex, open_for_update, staging_directory, swap_in
+from indexer.index_lock import IndexLock
 from indexer.manifest import Manifest
 from indexer.metadata import SIDECAR_NAME, MeetingMetadata
 from indexer.reading import iter_input_files, read_paths
@@ -30,6 +31,7 @@ from indexer.records import ParsedMeeting, Passage
 from indexer.store_schema import content_hash
 from indexer.store_writes import SourceFile
 from models.embedder import Embedder
+from models.errors import IndexWriteError
 from models.file_digest import digest_file
 
 DEFAULT_BATCH_SIZE = 256
@@ -204,16 +206,23 @@ def rebuild_index(
 
     The old index stays readable until the new one is complete.  A killed rebuild resumes
     from its staging directory (``DIR.rebuilding``) when run again with the same models.
+    The update lock of ``directory`` is held from start to swap, so a rebuild is refused while
+    another writer runs and no writer can start before the new index is in place; the swap
+    also happens under the staging directory's own lock, which becomes ``DIR/.lock``.
     """
-    staging = staging_directory(directory)
-    if staging.exists():
-        try:
-            open_for_update(staging, embedders, None).close()
-        except Exception:
-            shutil.rmtree(staging)
-    options = replace(options or UpdateOptions(), exclusive=True)
-    summary = update_index(staging, paths, embedders, options)
-    swap_in(staging, directory)
+    with IndexLock.acquire(directory):
+        staging = staging_directory(directory)
+        if staging.exists():
+            try:
+                open_for_update(staging, embedders, None).close()
+            except IndexWriteError:
+                raise
+            except Exception:
+                shutil.rmtree(staging)
+        options = replace(options or UpdateOptions(), exclusive=True)
+        summary = update_index(staging, paths, embedders, options)
+        with IndexLock.acquire(staging):
+            swap_in(staging, directory)
     return summary
 
 
