@@ -128,7 +128,8 @@ class OpenIndex:
         self.close()
 
 
-def _require_index(directory: Path) -> Manifest:
+def _require_index(directory: Path, writable: bool = False) -> Manifest:
+    """The manifest of a complete index this code can read (``writable``: or upgrade)."""
     manifest = read_manifest(directory)
     if manifest is None or not (directory / DATABASE_NAME).is_file():
         hint = (
@@ -138,13 +139,27 @@ def _require_index(directory: Path) -> Manifest:
             else f"build one with `policy-search index PATH... --index {directory}`"
         )
         raise IndexNotFoundError(f"no index at {directory}: {hint}")
-    if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexMismatchError(
-            f"the index at {directory} has schema version {manifest.schema_version}, this "
-            f"policy-search reads version {SCHEMA_VERSION}; rebuild it with `policy-search "
-            f"index --rebuild PATH... --index {directory}`"
-        )
+    check_schema(directory, manifest, writable)
     return manifest
+
+
+def check_schema(directory: Path, manifest: Manifest, writable: bool = False) -> None:
+    """Refuse an index of another schema version; a writer may upgrade an older one."""
+    version = manifest.schema_version
+    if version > SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index at {directory} has schema version {version}, newer than this "
+            f"policy-search reads ({SCHEMA_VERSION}); upgrade policy-search or rebuild it with "
+            f"`policy-search index --rebuild PATH... --index {directory}`"
+        )
+    if version < SCHEMA_VERSION and not writable:
+        raise IndexMismatchError(
+            f"the index at {directory} has schema version {version}, this policy-search reads "
+            f"version {SCHEMA_VERSION}; upgrade it in place with `policy-search upgrade --index "
+            f"{directory}` (stored vectors are kept; statement ids change to the stable form, "
+            "see docs/index-format.md), or rebuild it with `policy-search index --rebuild "
+            f"PATH... --index {directory}`"
+        )
 
 
 def open_index(directory: Path, embedders: Mapping[str, Embedder] | None = None) -> OpenIndex:
@@ -188,6 +203,7 @@ class UpdatableIndex:
         self.writer = StoreWriter(store)
         self._lock = lock
         self._owns_lock = owns_lock
+        self._faiss_changed = False
 
     def refresh_vectors(self) -> dict[str, tuple[int, int]]:
         """Bring every channel's FAISS file in line with SQLite; (added, removed) per channel."""
@@ -202,23 +218,40 @@ class UpdatableIndex:
             refreshed, added, removed = reconcile(self.store, name, current)
             if added or removed or not path.is_file() or refreshed is not current:
                 refreshed.save(path)
+                self._faiss_changed = True
             changes[name] = (added, removed)
         return changes
 
-    def write_manifest(self) -> Manifest:
-        """Record counts and channels and bump the generation; the last step of an update."""
+    def write_manifest(self, force: bool = False) -> Manifest:
+        """Record counts and channels and bump the generation; the last step of an update.
+
+        A run that changed nothing (no records, channels or FAISS files, same schema) keeps
+        the manifest as it is, so running servers do not reload for nothing; ``force``
+        writes it anyway (FAISS files rebuilt by the caller).
+        """
         previous = read_manifest(self.directory)
-        now = utc_now()
         vectors = self.store.count_vectors()
+        channels = self.store.channels()
+        counts = {
+            "meetings": self.store.count_meetings(),
+            "statements": self.store.count_statements(),
+            "passages": self.store.count_passages(),
+            "vectors": sum(vectors.values()),
+        }
+        changed = force or self.writer.changed or self._faiss_changed
+        if (
+            previous is not None
+            and not changed
+            and previous.schema_version == SCHEMA_VERSION
+            and dict(previous.counts) == counts
+            and dict(previous.channels) == channels
+        ):
+            return previous
+        now = utc_now()
         manifest = Manifest(
             schema_version=SCHEMA_VERSION,
-            channels=self.store.channels(),
-            counts={
-                "meetings": self.store.count_meetings(),
-                "statements": self.store.count_statements(),
-                "passages": self.store.count_passages(),
-                "vectors": sum(vectors.values()),
-            },
+            channels=channels,
+            counts=counts,
             created_at=now if previous is None else previous.created_at,
             updated_at=now,
             generation=1 if previous is None else previous.generation + 1,
@@ -254,13 +287,13 @@ def open_for_update(
     of ``directory`` it already holds.
     """
     if embedders is None:
-        _require_index(directory)
+        _require_index(directory, writable=True)
     owns_lock = lock is None
     held = IndexLock.acquire(directory) if lock is None else lock
     try:
         manifest = read_manifest(directory)
-        if manifest is not None and manifest.schema_version != SCHEMA_VERSION:
-            _require_index(directory)
+        if manifest is not None:
+            check_schema(directory, manifest, writable=True)
         store = StatementStore.open(directory / DATABASE_NAME)
     except BaseException:
         if owns_lock:

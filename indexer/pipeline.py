@@ -26,6 +26,7 @@ from indexer.index_dir import UpdatableIndex, open_for_update, staging_directory
 from indexer.index_lock import IndexLock
 from indexer.manifest import Manifest
 from indexer.metadata import SIDECAR_NAME, MeetingMetadata
+from indexer.paths import path_text
 from indexer.reading import iter_input_files, read_paths
 from indexer.records import ParsedMeeting, Passage
 from indexer.store_schema import content_hash
@@ -181,7 +182,7 @@ def update_index(
         files = list(iter_input_files(paths))
         with _bar(options, total=len(files), unit="file", desc="files") as bar:
             for path in files:
-                bar.set_postfix_str(path.name[-40:])
+                bar.set_postfix_str(path_text(path.name)[-40:])
                 summary.files.extend(run.index_file(path))
                 bar.update(1)
         if options.exclusive:
@@ -245,26 +246,28 @@ class _Run:
 
     def index_file(self, path: Path) -> list[FileReport]:
         """Index one file unless it is unchanged; reports (a failed sidecar adds one)."""
-        key = str(path.resolve())
+        key = path_text(path.resolve())
         stat = path.stat()
         options_key = _options_key(path, self.options)
         self.seen.add(key)
         known = self.index.writer.source_file(key)
         same_stat = (options_key, stat.st_mtime_ns, stat.st_size)
         if known is not None and (known.options_key, known.mtime_ns, known.size) == same_stat:
-            return [FileReport(str(path), "unchanged")]
+            return [FileReport(path_text(path), "unchanged")]
         digest = _file_hash(path)
         source = SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
         if known is not None and (known.options_key, known.content_hash) == (options_key, digest):
             self.index.writer.touch_source_file(source)
-            return [FileReport(str(path), "unchanged")]
+            return [FileReport(path_text(path), "unchanged")]
         reports: list[FileReport] = []
         for result in read_paths([path], self.options.overrides):
             if result.error is None:
                 reports.append(self._store_file(source, result.meetings, result.fmt))
             elif result.path == path or result.path not in self.failed_sidecars:
                 self.failed_sidecars.add(result.path)
-                reports.append(FileReport(str(result.path), "failed", error=str(result.error)))
+                reports.append(
+                    FileReport(path_text(result.path), "failed", error=str(result.error))
+                )
         return reports
 
     def _store_file(

@@ -93,7 +93,7 @@ class StatementStore:
                 conn.close()
                 raise IndexMismatchError(
                     f"{path} has schema version {version}, this policy-search needs "
-                    f"{SCHEMA_VERSION}; run `policy-search index PATH...` once to upgrade it"
+                    f"{SCHEMA_VERSION}; run `policy-search upgrade --index DIR` once to upgrade it"
                 )
             migrate(conn)
         return cls(conn)

@@ -59,6 +59,9 @@ class StoreWriter:
     def __init__(self, store: StatementStore) -> None:
         self._store = store
         self._conn = store.connection
+        self.changed = False
+        """True once a write changed what the index holds (records or channels), as opposed
+        to bookkeeping (a file's new mtime) or vectors not yet in FAISS."""
 
     @contextmanager
     def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -94,6 +97,7 @@ class StoreWriter:
                 "dimension = excluded.dimension, kind = excluded.kind",
                 (name, info.model_id, info.fingerprint, info.dimension, info.kind),
             )
+        self.changed = True
 
     def source_file(self, path: str) -> SourceFile | None:
         """The recorded state of an input file, or None if it was never indexed."""
@@ -136,7 +140,9 @@ class StoreWriter:
         unless another indexed file still gives them.
         """
         with self._transaction(f"storing {source.path}") as conn:
-            return _replace_file(conn, source, meetings, passages)
+            change = _replace_file(conn, source, meetings, passages)
+        self.changed = True
+        return change
 
     def forget_files_except(self, keep: set[str]) -> list[FileChange]:
         """Drop the records of every indexed file not in ``keep`` (and the files' entries)."""
@@ -147,6 +153,7 @@ class StoreWriter:
             with self._transaction(f"forgetting {path}") as conn:
                 changes.append(_replace_file(conn, SourceFile(path, "", 0, 0), [], {}))
                 conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+            self.changed = True
         return changes
 
     def remove_meeting(self, meeting_id: str) -> int:
@@ -167,7 +174,8 @@ class StoreWriter:
             )
             conn.execute("DELETE FROM file_meetings WHERE meeting_id = ?", (meeting_id,))
             conn.execute("DELETE FROM meetings WHERE meeting_id = ?", (meeting_id,))
-            return int(count)
+        self.changed = True
+        return int(count)
 
 
 def _upsert_source(conn: sqlite3.Connection, source: SourceFile) -> None:

@@ -14,7 +14,7 @@ from search_api.cli.main import main
 from search_api.cli.text_layout import display_width
 
 SEED_MEETING = "2023-10-12_meti-econsec-industrial-base-panel-01_gijiyoshi"
-SEED_STATEMENT = f"{SEED_MEETING}#0001"
+SEED_STATEMENT = f"{SEED_MEETING}_5a5240d9c3"
 QUESTION = "経済安全保障 サプライチェーン"
 
 
