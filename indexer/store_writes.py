@@ -76,7 +76,9 @@ class StoreWriter:
             except sqlite3.Error as exc:
                 self._rollback()
                 raise IndexWriteError(
-                    f"{what} failed: {exc}; the index keeps its previous state"
+                    f"{what} failed: {exc}; this step was rolled back, and what was committed "
+                    "earlier in this run (files stored, vector batches) stays in the index; "
+                    "run the same command again (with free space) to finish"
                 ) from exc
             except BaseException:
                 self._rollback()

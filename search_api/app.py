@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from indexer.manifest import MANIFEST_NAME
 from models.errors import (
@@ -203,12 +204,28 @@ def install_error_handlers(app: FastAPI, settings: Settings | None = None) -> No
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
         headers = dict(exc.headers or {})
-        if "Allow" in headers and "GET" in headers["Allow"] and "HEAD" not in headers["Allow"]:
-            headers["Allow"] = f"{headers['Allow']}, HEAD"
         detail = str(exc.detail)
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
+            detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
         if exc.status_code == 400 and detail == "There was an error parsing the body":
             code, detail = "invalid_json", "the body is not valid JSON text (UTF-8, not too deep)"
         return error_response(exc.status_code, code, detail, headers)
+
+
+def allowed_methods(app: FastAPI, scope: Any) -> list[str]:
+    """Every method some route of ``app`` fully accepts at the request's path (HEAD with GET)."""
+    allowed = [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**scope, "method": method})[0] == Match.FULL
+            for route in app.router.routes
+        )
+    ]
+    if "GET" in allowed:
+        allowed.insert(1, "HEAD")
+    return allowed
 
 
 def _json_problem(errors: Sequence[Any]) -> str:
