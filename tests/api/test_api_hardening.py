@@ -183,6 +183,17 @@ def test_json_bodies_accept_only_their_own_json_types_and_errors_name_the_field(
     assert message in error["detail"]
 
 
+def test_the_openapi_description_states_the_rules(http: httpx.Client) -> None:
+    parameters = {
+        p["name"]: p
+        for p in http.get("/openapi.json").json()["paths"]["/search"]["get"]["parameters"]
+    }
+    assert "not after date_to" in parameters["date_from"]["description"]
+    assert "not before date_from" in parameters["date_to"]["description"]
+    assert "YYYY-MM-DD" in parameters["date_to"]["description"]
+    assert "200 characters" in parameters["text"]["description"]
+
+
 def test_repeated_parameters_and_invisible_questions_are_refused(http: httpx.Client) -> None:
     repeated = http.get("/search", params=[("q", "半導体"), ("limit", "3"), ("limit", "50")])
     assert "query.limit: given 2 times; give it once" in error_of(repeated, 422)["detail"]
