@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.identifiers import MAX_ID_CHARS, statement_ids, url_safe_id
+from indexer.readers.kokkai import parse_kokkai_json
 from indexer.readers.summary import parse_summary
 
 SEED = "seed/2023-10-12_meti-econsec-industrial-base-panel-01_gijiyoshi.txt"
@@ -68,3 +70,11 @@ def test_a_remark_keeps_its_id_when_others_of_its_meeting_are_added_removed_or_e
     assert len(kept) == len(before.statements) - 2
     assert all(old[t] == new[t] for t in kept)
     assert len(after.statements) == len(before.statements)
+
+
+def test_diet_speeches_keep_their_speech_ids(corpus_dir: Path) -> None:
+    path = corpus_dir / "kokkai" / "meetings" / "2022-03-23_diet-208_shugiin-naikaku.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))["speechRecord"]
+    [meeting] = parse_kokkai_json(path.read_text(encoding="utf-8"), str(path))
+    assert [s.statement_id for s in meeting.statements] == [r["speechID"] for r in raw]
+    assert meeting.meeting.meeting_id == raw[0]["issueID"]
