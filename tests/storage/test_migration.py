@@ -20,7 +20,12 @@ from indexer.maintenance import upgrade_index
 from indexer.manifest import MANIFEST_NAME
 from indexer.pipeline import UpdateOptions, default_embedders, update_index
 from indexer.store import DATABASE_NAME
+from indexer.store_schema import MIGRATIONS, SCHEMA_VERSION
 from models.errors import IndexMismatchError
+
+STABLE_IDS = next(n for n, sql in enumerate(MIGRATIONS, start=1) if "statement_id_map" in sql)
+"""The number of the migration that introduced stable ids (the old form is the one before)."""
+OLD = STABLE_IDS - 1
 
 QUIET = UpdateOptions(progress=False)
 SPACED_NAME = "2025-10-03 規制改革推進会議.txt"
@@ -38,8 +43,8 @@ def snapshot(index_dir: Path) -> tuple[set[tuple[str, str]], dict[int, str], set
     return statements, passages, meetings
 
 
-def downgrade_to_schema_1(index_dir: Path, raw_meeting_ids: dict[str, str]) -> None:
-    """Rewrite ids as schema 1 stored them and mark database and manifest as version 1."""
+def downgrade_to_positional_ids(index_dir: Path, raw_meeting_ids: dict[str, str]) -> None:
+    """Rewrite ids as the schema before stable ids stored them, and mark that version."""
     conn = sqlite3.connect(index_dir / DATABASE_NAME, isolation_level=None)
     conn.execute("BEGIN")
     conn.execute("PRAGMA defer_foreign_keys = ON")
@@ -54,10 +59,10 @@ def downgrade_to_schema_1(index_dir: Path, raw_meeting_ids: dict[str, str]) -> N
         for table in ("statements", "passages", "file_statements"):
             conn.execute(f"UPDATE {table} SET statement_id = ? WHERE statement_id = ?", (old, new))
     conn.execute("COMMIT")
-    conn.execute("PRAGMA user_version = 1")
+    conn.execute(f"PRAGMA user_version = {OLD}")
     conn.close()
     manifest = json.loads((index_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    manifest["schema_version"] = 1
+    manifest["schema_version"] = OLD
     (index_dir / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -78,18 +83,18 @@ def test_an_old_index_is_refused_with_an_upgrade_hint_then_upgraded_to_the_stabl
     update_index(index_dir, [folder], embedders, QUIET)
     fresh = snapshot(index_dir)
     [spaced] = [m for m in fresh[2] if m.startswith("2025-10-03-")]
-    downgrade_to_schema_1(index_dir, {spaced: SPACED_NAME.removesuffix(".txt")})
+    downgrade_to_positional_ids(index_dir, {spaced: SPACED_NAME.removesuffix(".txt")})
     old = snapshot(index_dir)
     assert any("#0001" in sid for sid, _ in old[0]) and SPACED_NAME[:-4] in old[2]
     assert old[1].keys() == fresh[1].keys()
 
     with pytest.raises(IndexMismatchError, match="policy-search upgrade --index"):
         open_index(index_dir, embedders)
-    assert upgrade_index(index_dir) == (1, 2)
+    assert upgrade_index(index_dir) == (OLD, SCHEMA_VERSION)
 
     assert snapshot(index_dir) == fresh, "the same ids as a fresh build, passage ids kept"
     with open_index(index_dir, embedders) as index:
-        assert index.manifest.schema_version == 2
+        assert index.manifest.schema_version == SCHEMA_VERSION
     again = update_index(index_dir, [folder], embedders, QUIET)
     assert (again.skipped, again.embedded) == (3, 0), "nothing re-read, nothing re-embedded"
-    assert upgrade_index(index_dir) == (2, 2)
+    assert upgrade_index(index_dir) == (SCHEMA_VERSION, SCHEMA_VERSION)
