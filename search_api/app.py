@@ -123,9 +123,15 @@ def create_app(
 
 
 def single_valued_query(request: Request) -> None:
-    """Refuse a repeated query parameter (422) instead of silently keeping the last value."""
+    """Refuse a repeated query parameter (422) instead of silently keeping the last value.
+
+    Parameters documented as arrays in the OpenAPI schema may repeat (``?x=a&x=b``).
+    """
     counts = Counter(name for name, _ in request.query_params.multi_items())
     repeated = sorted(name for name, count in counts.items() if count > 1)
+    if repeated:
+        repeatable = _array_parameters(request)
+        repeated = [name for name in repeated if name not in repeatable]
     if repeated:
         raise RequestValidationError(
             [
@@ -137,6 +143,21 @@ def single_valued_query(request: Request) -> None:
                 for name in repeated
             ]
         )
+
+
+def _array_parameters(request: Request) -> set[str]:
+    """Query parameters of the matched operation whose schema is (or may be) an array."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None)
+    operation = request.app.openapi().get("paths", {}).get(path, {})
+    parameters = operation.get(request.method.lower(), {}).get("parameters", [])
+    names = set()
+    for parameter in parameters:
+        schema = parameter.get("schema", {})
+        options = [schema, *schema.get("anyOf", [])]
+        if parameter.get("in") == "query" and any(o.get("type") == "array" for o in options):
+            names.add(parameter["name"])
+    return names
 
 
 def public_detail(message: str, settings: Settings) -> str:

@@ -282,3 +282,29 @@ def test_docs_pages_load_every_asset_from_this_server(http: httpx.Client) -> Non
     bundle = http.get("/docs-assets/swagger-ui-bundle.js")
     assert len(bundle.content) > 500_000
     assert http.get("/openapi.json").json()["openapi"].startswith("3.")
+
+
+def test_parameters_documented_as_arrays_may_repeat(small_index: Path) -> None:
+    """A router added later (themes, facets) may take ``?tag=a&tag=b``; scalars still may not."""
+    from typing import Annotated
+
+    from fastapi import APIRouter, Query
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+    from search_api.settings import Settings
+
+    app = create_app(Settings(index_dir=small_index, model_name="fake"))
+    router = APIRouter()
+
+    @router.get("/tags")
+    def tags(
+        tag: Annotated[list[str] | None, Query()] = None, one: str | None = None
+    ) -> dict[str, object]:
+        return {"tag": tag, "one": one}
+
+    app.include_router(router)
+    with TestClient(app) as client:
+        assert client.get("/tags", params=[("tag", "a"), ("tag", "b")]).json()["tag"] == ["a", "b"]
+        refused = client.get("/tags", params=[("one", "a"), ("one", "b")])
+        assert "query.one: given 2 times" in error_of(refused, 422)["detail"]
