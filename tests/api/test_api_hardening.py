@@ -11,11 +11,16 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 
 import httpx
 import pytest
+from fastapi import APIRouter, Query
+from fastapi.testclient import TestClient
 
 from indexer.pipeline import UpdateOptions, default_embedders, update_index
+from search_api.app import create_app
+from search_api.settings import Settings
 from tests.api.live_server import live_server
 from tests.small_index import SMALL_CORPUS
 
@@ -284,26 +289,20 @@ def test_docs_pages_load_every_asset_from_this_server(http: httpx.Client) -> Non
     assert http.get("/openapi.json").json()["openapi"].startswith("3.")
 
 
+tags_router = APIRouter()
+
+
+@tags_router.get("/tags")
+def tags(
+    tag: Annotated[list[str] | None, Query()] = None, one: str | None = None
+) -> dict[str, object]:
+    """A stand-in for a later router with a repeatable parameter (themes, facets)."""
+    return {"tag": tag, "one": one}
+
+
 def test_parameters_documented_as_arrays_may_repeat(small_index: Path) -> None:
-    """A router added later (themes, facets) may take ``?tag=a&tag=b``; scalars still may not."""
-    from typing import Annotated
-
-    from fastapi import APIRouter, Query
-    from fastapi.testclient import TestClient
-
-    from search_api.app import create_app
-    from search_api.settings import Settings
-
     app = create_app(Settings(index_dir=small_index, model_name="fake"))
-    router = APIRouter()
-
-    @router.get("/tags")
-    def tags(
-        tag: Annotated[list[str] | None, Query()] = None, one: str | None = None
-    ) -> dict[str, object]:
-        return {"tag": tag, "one": one}
-
-    app.include_router(router)
+    app.include_router(tags_router)
     with TestClient(app) as client:
         assert client.get("/tags", params=[("tag", "a"), ("tag", "b")]).json()["tag"] == ["a", "b"]
         refused = client.get("/tags", params=[("one", "a"), ("one", "b")])
