@@ -225,9 +225,11 @@ class UpdatableIndex:
     def write_manifest(self, force: bool = False) -> Manifest:
         """Record counts and channels and bump the generation; the last step of an update.
 
-        A run that changed nothing (no records, channels or FAISS files, same schema) keeps
-        the manifest as it is, so running servers do not reload for nothing; ``force``
-        writes it anyway (FAISS files rebuilt by the caller).
+        A run that changed nothing keeps the manifest as it is, so running servers do not
+        reload for nothing: same schema, counts and channels, no FAISS file rewritten, and the
+        database's ``content_version`` (raised by every write that changes records) equal to
+        the manifest's, which also catches a change committed by a run killed before its
+        manifest.  ``force`` writes it anyway (FAISS files rebuilt by the caller).
         """
         previous = read_manifest(self.directory)
         vectors = self.store.count_vectors()
@@ -238,10 +240,12 @@ class UpdatableIndex:
             "passages": self.store.count_passages(),
             "vectors": sum(vectors.values()),
         }
+        content_version = self.store.content_version()
         changed = force or self.writer.changed or self._faiss_changed
         if (
             previous is not None
             and not changed
+            and previous.content_version == content_version
             and previous.schema_version == SCHEMA_VERSION
             and dict(previous.counts) == counts
             and dict(previous.channels) == channels
@@ -256,6 +260,7 @@ class UpdatableIndex:
             updated_at=now,
             generation=1 if previous is None else previous.generation + 1,
             build_id=uuid.uuid4().hex if previous is None else previous.build_id,
+            content_version=content_version,
         )
         write_manifest(self.directory, manifest)
         return manifest

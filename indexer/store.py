@@ -354,6 +354,11 @@ class StatementStore:
         )
         return {row[0]: row[1] for row in rows}
 
+    def content_version(self) -> int:
+        """Raised by every write that changes records or channels (0 for a new database)."""
+        rows = self._all("SELECT value FROM index_state WHERE key = 'content_version'")
+        return int(rows[0][0]) if rows else 0
+
     def count_vectors(self) -> dict[str, int]:
         """Stored vectors per fingerprint (including ones no passage uses any more)."""
         return dict(self._all("SELECT fingerprint, count(*) FROM vectors GROUP BY fingerprint"))

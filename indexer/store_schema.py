@@ -103,7 +103,9 @@ MIGRATIONS: tuple[str, ...] = (
     #    (identical texts of a meeting: ``-2``, ``-3`` in position order); meeting ids and
     #    Kokkai speechIDs go through ``url_safe_id`` (unchanged when already safe).  Passage ids,
     #    and so FAISS files and stored vectors, are kept.  ps_* are functions ``migrate``
-    #    registers on the connection.
+    #    registers on the connection.  Also ``index_state.content_version``, raised by every
+    #    write that changes what the index holds and recorded in the manifest, so an update
+    #    that changed nothing keeps the manifest (and its generation) as it is.
     """
     PRAGMA defer_foreign_keys = ON;
     CREATE TEMP TABLE meeting_id_map AS
@@ -140,7 +142,12 @@ MIGRATIONS: tuple[str, ...] = (
         (SELECT new FROM temp.statement_id_map WHERE old = statement_id)
         WHERE statement_id IN (SELECT old FROM temp.statement_id_map);
     DROP TABLE temp.meeting_id_map;
-    DROP TABLE temp.statement_id_map
+    DROP TABLE temp.statement_id_map;
+    CREATE TABLE index_state (
+        key   TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO index_state (key, value) VALUES ('content_version', 1)
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -64,7 +64,9 @@ class StoreWriter:
         to bookkeeping (a file's new mtime) or vectors not yet in FAISS."""
 
     @contextmanager
-    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, what: str, content: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``content``: it changes what the index holds (committed with
+        a raised ``content_version``, so a later run knows the manifest must follow)."""
         with self._store.lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -72,6 +74,11 @@ class StoreWriter:
                 raise IndexWriteError(f"cannot start writing ({what}): {exc}") from exc
             try:
                 yield self._conn
+                if content:
+                    self._conn.execute(
+                        "INSERT INTO index_state (key, value) VALUES ('content_version', 1) "
+                        "ON CONFLICT(key) DO UPDATE SET value = value + 1"
+                    )
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
@@ -91,7 +98,7 @@ class StoreWriter:
 
     def set_channel(self, name: str, info: ChannelInfo) -> None:
         """Record (or replace) an embedding channel."""
-        with self._transaction(f"recording channel {name}") as conn:
+        with self._transaction(f"recording channel {name}", content=True) as conn:
             conn.execute(
                 "INSERT INTO channels (name, model_id, fingerprint, dimension, kind) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET model_id = "
@@ -141,7 +148,7 @@ class StoreWriter:
         keeps its passage ids.  Records this file gave before and gives no more are deleted
         unless another indexed file still gives them.
         """
-        with self._transaction(f"storing {source.path}") as conn:
+        with self._transaction(f"storing {source.path}", content=True) as conn:
             change = _replace_file(conn, source, meetings, passages)
         self.changed = True
         return change
@@ -152,7 +159,7 @@ class StoreWriter:
             known = [r[0] for r in self._conn.execute("SELECT path FROM source_files")]
         changes = []
         for path in sorted(set(known) - keep):
-            with self._transaction(f"forgetting {path}") as conn:
+            with self._transaction(f"forgetting {path}", content=True) as conn:
                 changes.append(_replace_file(conn, SourceFile(path, "", 0, 0), [], {}))
                 conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
             self.changed = True
@@ -160,7 +167,7 @@ class StoreWriter:
 
     def remove_meeting(self, meeting_id: str) -> int:
         """Delete a meeting, its statements and passages; returns statements deleted (-1: none)."""
-        with self._transaction(f"removing meeting {meeting_id}") as conn:
+        with self._transaction(f"removing meeting {meeting_id}", content=True) as conn:
             found = conn.execute(
                 "SELECT count(*) FROM meetings WHERE meeting_id = ?", (meeting_id,)
             ).fetchone()[0]
