@@ -45,6 +45,11 @@ FULL = View(full_text=True)
 """Everything as stored: one statement on its own, the Python facade."""
 
 
+def http_view(full_text: bool) -> View:
+    """What the HTTP API shows: file names only, texts bounded unless ``text=full``."""
+    return View(full_text=full_text, public_paths=True)
+
+
 def bounded_text(text: str, full: bool = False, head: int = TEXT_HEAD_CHARS) -> JsonDict:
     """``text`` (whole or its first ``head`` characters), ``text_length``, ``text_truncated``.
 

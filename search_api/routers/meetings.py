@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from search_api.presentation import meeting_detail_to_dict, meeting_to_dict
+from search_api.presentation import http_view, meeting_detail_to_dict, meeting_to_dict
 from search_api.routers.dependencies import SearcherDep
-from search_api.routers.search import http_view
 from search_api.schemas import TEXT_MODE_DESCRIPTION, MeetingDetail, MeetingList, TextMode
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])

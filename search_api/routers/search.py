@@ -6,16 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from search_api.presentation import View, page_to_dict
+from search_api.presentation import http_view, page_to_dict
 from search_api.routers.dependencies import SearcherDep
 from search_api.schemas import SearchParams, SearchQuery, SearchResponse
 
 router = APIRouter(prefix="/search", tags=["search"])
-
-
-def http_view(full_text: bool) -> View:
-    """What every HTTP list shows: file names only, texts bounded unless ``text=full``."""
-    return View(full_text=full_text, public_paths=True)
 
 
 @router.get("", response_model=SearchResponse, summary="Search statements")

@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from search_api.presentation import page_to_dict, statement_to_dict
+from search_api.presentation import http_view, page_to_dict, statement_to_dict
 from search_api.routers.dependencies import SearcherDep
-from search_api.routers.search import http_view
 from search_api.schemas import RelatedQuery, SearchResponse, StatementOut
 
 router = APIRouter(prefix="/statements", tags=["statements"])
