@@ -44,6 +44,8 @@ def install_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc
             swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+            # No badge from validator.swagger.io: it would send the schema's URL outside.
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     @app.get(redirect_url, include_in_schema=False)

@@ -284,6 +284,7 @@ def test_docs_pages_load_every_asset_from_this_server(http: httpx.Client) -> Non
         for url in found:
             asset = http.get(url)
             assert asset.status_code == 200 and asset.content, url
+    assert '"validatorUrl": null' in http.get("/docs").text, "no call to validator.swagger.io"
     bundle = http.get("/docs-assets/swagger-ui-bundle.js")
     assert len(bundle.content) > 500_000
     assert http.get("/openapi.json").json()["openapi"].startswith("3.")
