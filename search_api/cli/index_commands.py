@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from indexer.index_dir import open_index
-from indexer.maintenance import check_index, remove_meeting
+from indexer.maintenance import check_index, remove_meeting, upgrade_index
 from indexer.metadata import MeetingMetadata
 from indexer.pipeline import (
     DEFAULT_BATCH_SIZE,
@@ -251,4 +251,21 @@ def _check_json(check: Any) -> dict[str, Any]:
     }
 
 
-COMMANDS: list[click.Command] = [index_command, stats_command, remove_command, check_command]
+@click.command("upgrade")
+@index_dir_option
+def upgrade_command(index_dir: Path) -> None:
+    """Upgrade an index built by an older policy-search in place (stored vectors are kept)."""
+    before, after = upgrade_index(index_dir)
+    if before == after:
+        click.echo(f"index {index_dir} is at schema version {after}: nothing to do")
+    else:
+        click.echo(f"upgraded index {index_dir} from schema version {before} to {after}")
+
+
+COMMANDS: list[click.Command] = [
+    index_command,
+    stats_command,
+    remove_command,
+    check_command,
+    upgrade_command,
+]
