@@ -142,8 +142,8 @@ def _require_index(directory: Path) -> Manifest:
     if manifest.schema_version != SCHEMA_VERSION:
         raise IndexMismatchError(
             f"the index at {directory} has schema version {manifest.schema_version}, this "
-            f"policy-search reads version {SCHEMA_VERSION}; rebuild it with `policy-search "
-            f"index --rebuild PATH... --index {directory}`"
+            f"policy-search reads version {SCHEMA_VERSION}; run `policy-search index PATH... "
+            f"--index {directory}` once to upgrade it (or `--rebuild` it)"
         )
     return manifest
 
@@ -262,8 +262,8 @@ def open_for_update(
         ) from exc
     try:
         manifest = read_manifest(directory)
-        if manifest is not None and manifest.schema_version != SCHEMA_VERSION:
-            _require_index(directory)
+        if manifest is not None and manifest.schema_version > SCHEMA_VERSION:
+            _require_index(directory)  # an older index is migrated by StatementStore.open
         store = StatementStore.open(directory / DATABASE_NAME)
     except BaseException:
         fcntl.flock(lock_fd, fcntl.LOCK_UN)

@@ -69,6 +69,8 @@ class FileReport:
     passages: int = 0
     embedded: int = 0
     error: str | None = None
+    warnings: tuple[str, ...] = ()
+    """Parts of the file left out (PDF glyphs without a Unicode map, pages without text)."""
 
 
 @dataclass(slots=True)
@@ -252,7 +254,8 @@ class _Run:
         reports: list[FileReport] = []
         for result in read_paths([path], self.options.overrides):
             if result.error is None:
-                reports.append(self._store_file(source, result.meetings, result.fmt))
+                report = self._store_file(source, result.meetings, result.fmt)
+                reports.append(replace(report, warnings=result.warnings))
             elif result.path == path or result.path not in self.failed_sidecars:
                 self.failed_sidecars.add(result.path)
                 reports.append(FileReport(str(result.path), "failed", error=str(result.error)))

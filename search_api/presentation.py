@@ -60,6 +60,7 @@ def statement_to_dict(statement: Statement, meeting: Meeting) -> JsonDict:
         "source": {
             "file": statement.source_file,
             "line": statement.source_line,
+            "page": statement.page,
             "url": statement.url,
         },
     }

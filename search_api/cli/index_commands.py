@@ -112,7 +112,7 @@ def index_command(
     else:
         _print_summary(summary, index_dir)
     if not summary.files:
-        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz)", err=True)
+        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz, .pdf)", err=True)
     if summary.failed or not summary.files:
         raise click.exceptions.Exit(1)
 
@@ -129,6 +129,8 @@ def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
                 f"{report.statements} statements, {report.passages} passages, "
                 f"{report.embedded} embedded"
             )
+        for warning in report.warnings:
+            click.echo(f"warning    {report.path}: {warning}", err=True)
     click.echo(
         f"{len(summary.files)} files ({summary.count('indexed')} indexed, {summary.skipped} "
         f"unchanged, {summary.failed} failed): {summary.meetings} meetings, "
