@@ -2,7 +2,9 @@
 
 The PDFs are printed from the real text in ../shared/corpus by ``tests/pdf_samples.py`` (the
 METI 議事要旨, a Cabinet Office council transcript, FOMC minutes), so the right text is known.
-For each library's plain-text extraction (its default mode) this prints:
+For each library's plain-text extraction (its default mode), and for what the indexer does
+(``policy-search``: PDFium's characters with their geometry, then `indexer.pdf.layout`), this
+prints:
 
 - ``chars``: share of the source's non-space characters found in the output (multiset), the
   Japanese-character correctness;
@@ -71,10 +73,24 @@ def with_pypdfium2(path: Path) -> list[str]:
         document.close()
 
 
+def with_policy_search(path: Path) -> list[str]:
+    """What the indexer reads: PDFium characters -> lines -> layout undone (one page list)."""
+    from indexer.pdf.extract import read_pdf_text
+    from indexer.pdf.layout import drop_running_lines, join_lines
+
+    pdf = read_pdf_text(path)
+    lines = join_lines(drop_running_lines(pdf.pages))
+    pages: list[list[str]] = [[] for _ in pdf.pages]
+    for line in lines:
+        pages[line.page - 1].append(line.text)
+    return ["\n".join(page) for page in pages]
+
+
 LIBRARIES: dict[str, Callable[[Path], list[str]]] = {
     "pypdf": with_pypdf,
     "pdfminer.six": with_pdfminer,
     "pypdfium2": with_pypdfium2,
+    "policy-search": with_policy_search,
 }
 
 

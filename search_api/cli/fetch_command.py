@@ -190,7 +190,7 @@ def _print_report(report: DownloadReport, indexer: _PageIndexer, as_json: bool) 
         "written": report.written,
         "held": report.held,
         "duplicates_skipped": report.duplicates_skipped,
-        "requests": report.requests,
+        "pages": report.requests,
         "index": None if indexer.index_dir is None else str(indexer.index_dir),
         "index_statements": indexer.statements if indexer.index_dir else None,
     }
@@ -199,8 +199,8 @@ def _print_report(report: DownloadReport, indexer: _PageIndexer, as_json: bool) 
         return
     click.echo(
         f"{report.path}: {report.written} new records ({report.held} held, "
-        f"{report.total} match the query); {report.requests} requests, "
-        f"{report.duplicates_skipped} duplicates skipped"
+        f"{report.total} match the query); pages requested: {report.requests}, "
+        f"duplicates skipped: {report.duplicates_skipped}"
     )
     if indexer.index_dir is not None:
         click.echo(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -26,7 +28,7 @@ from search_api.cli.options import index_dir_option
 def watch_command(
     paths: tuple[Path, ...], index_dir: Path, model: str | None, channels: str | None, sync: bool
 ) -> None:
-    """Index PATHS, then re-index whatever appears or changes there until Ctrl-C.
+    """Index PATHS, then re-index whatever appears or changes there until Ctrl-C (or SIGTERM).
 
     A running `policy-search serve` on the same index picks every update up by itself.
     """
@@ -55,9 +57,14 @@ def watch_command(
             f"{', '.join(str(p) for p in paths)} (Ctrl-C to stop)",
         )
 
+    stop = threading.Event()  # SIGTERM (a service manager) stops after the running update
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     # Ctrl-C during an update: the next run resumes it (the index stays consistent).
-    with contextlib.suppress(KeyboardInterrupt):
-        watch_folders(index_dir, paths, embedders, options, report)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            watch_folders(index_dir, paths, embedders, options, report, stop)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     click.echo("stopped watching")
 
 

@@ -81,7 +81,7 @@ def test_files_dropped_changed_and_deleted_are_indexed_while_watching(
     (folder / "sub" / "council.txt").unlink()
     wait_for(lambda: statements(index_dir) == 42, "the deleted file to be removed (--sync)")
 
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)  # as a service manager stops it (Ctrl-C: SIGINT)
     assert process.wait(timeout=20) == 0
     output = log.read_text()
     assert f"indexed    {folder / 'seed.txt'} [summary]: 41 statements" in output

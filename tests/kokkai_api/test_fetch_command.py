@@ -49,7 +49,7 @@ def test_fetch_writes_jsonl_indexes_as_records_arrive_and_shows_the_total(
         capsys,
     )
     assert code == 0, err
-    assert f"{out}: 150 new records (150 held, 188 match the query); 2 requests" in stdout
+    assert f"{out}: 150 new records (150 held, 188 match the query); pages requested: 2" in stdout
     assert f"index {index_dir}: 150 statements (2 updates as the records arrived)" in stdout
     assert "150/150" in err  # the progress bar knows the total
     code, stdout, _ = run(["stats", "--index", str(index_dir), "--json"], capsys)
