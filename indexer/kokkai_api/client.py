@@ -81,7 +81,7 @@ class KokkaiClient:
             except _Transient as exc:
                 if attempt >= self.settings.retries:
                     raise RemoteApiError(
-                        f"GET {url}: {exc} (gave up after {attempt + 1} attempts)"
+                        f"GET {_readable(url)}: {exc} (gave up after {attempt + 1} attempts)"
                     ) from exc
                 wait = self.settings.backoff * 2**attempt
                 attempt += 1
@@ -115,10 +115,12 @@ class KokkaiClient:
             body = exc.read()
             message = _api_message(body)
             if message is not None and exc.code not in _RETRY_STATUS:
-                raise RemoteApiError(f"GET {url}: the API refused it: {message}") from exc
+                raise RemoteApiError(
+                    f"GET {_readable(url)}: the API refused it: {message}"
+                ) from exc
             if exc.code in _RETRY_STATUS:
                 raise _Transient(f"HTTP {exc.code} {exc.reason}") from exc
-            raise RemoteApiError(f"GET {url}: HTTP {exc.code} {exc.reason}") from exc
+            raise RemoteApiError(f"GET {_readable(url)}: HTTP {exc.code} {exc.reason}") from exc
         except TimeoutError as exc:
             raise _Transient(f"no answer within {self.settings.timeout:g} s") from exc
         except urllib.error.URLError as exc:
@@ -135,6 +137,11 @@ class KokkaiClient:
             if remaining > 0:
                 self.sleep(remaining)
         self._last_request = self.clock()
+
+
+def _readable(url: str) -> str:
+    """The URL with its query decoded, for messages (Japanese conditions stay legible)."""
+    return urllib.parse.unquote(url)
 
 
 class _Transient(Exception):
@@ -157,17 +164,17 @@ def _api_message(body: bytes) -> str | None:
 def _speech_page(body: bytes, url: str) -> SpeechPage:
     message = _api_message(body)
     if message is not None:
-        raise RemoteApiError(f"GET {url}: the API refused it: {message}")
+        raise RemoteApiError(f"GET {_readable(url)}: the API refused it: {message}")
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         start = body[:40].decode("utf-8", "replace")
         raise _Transient(f"the answer is not JSON (it starts {start!r})") from exc
     if not isinstance(data, dict) or "numberOfRecords" not in data:
-        raise RemoteApiError(f"GET {url}: not a speech search answer (no numberOfRecords)")
+        raise RemoteApiError(f"GET {_readable(url)}: not a speech answer (no numberOfRecords)")
     records = data.get("speechRecord") or []
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise RemoteApiError(f"GET {url}: 'speechRecord' is not a list of records")
+        raise RemoteApiError(f"GET {_readable(url)}: 'speechRecord' is not a list of records")
     next_position = data.get("nextRecordPosition")
     return SpeechPage(
         total=int(data["numberOfRecords"]),

@@ -90,15 +90,16 @@ def test_a_slow_answer_a_dropped_connection_and_a_500_page_are_retried(
     api: FakeKokkaiApi, tmp_path: Path
 ) -> None:
     api.faults = {1: "slow", 2: "drop", 4: "500"}
-    api.slow_seconds = 1.0
+    api.slow_seconds = 3.0
     retries: list[str] = []
-    fetcher = client(api, timeout=0.3)
+    fetcher = client(api, timeout=1.0)
     fetcher.on_retry = lambda why, attempt, wait: retries.append(why)
     report = download_speeches(fetcher, HOUSE, tmp_path / "out.jsonl")
     assert report.written == 188 and len(lines_of(tmp_path / "out.jsonl")) == 188
-    assert len(api.requests) == 5
-    assert "no answer within 0.3 s" in retries[0]
-    assert "connection" in retries[1] and "HTTP 500" in retries[2]
+    assert len(api.requests) == 2 + len(retries) >= 5  # (a loaded machine may add time-outs)
+    assert "no answer within 1 s" in retries[0]
+    assert any("connection" in why for why in retries[1:])
+    assert any("HTTP 500" in why for why in retries[2:])
 
 
 def test_giving_up_after_the_retries_names_the_request(api: FakeKokkaiApi, tmp_path: Path) -> None:
