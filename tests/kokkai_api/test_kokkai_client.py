@@ -83,7 +83,7 @@ def test_the_query_uses_the_api_parameters(api: FakeKokkaiApi, tmp_path: Path) -
 def test_requests_are_spaced_by_the_delay(api: FakeKokkaiApi, tmp_path: Path) -> None:
     download_speeches(client(api, delay=0.3), HOUSE, tmp_path / "out.jsonl")
     gaps = [b - a for a, b in zip(api.request_times, api.request_times[1:], strict=False)]
-    assert len(gaps) == 1 and gaps[0] >= 0.29
+    assert len(gaps) == 1 and gaps[0] >= 0.25  # 0.3 s from start to start, minus jitter
 
 
 def test_a_slow_answer_a_dropped_connection_and_a_500_page_are_retried(
