@@ -27,7 +27,8 @@ from indexer.pipeline import (
     update_index,
 )
 from indexer.vectors import INDEX_KINDS
-from search_api.cli.options import index_dir_option, json_option
+from models.loading import EncoderOptions
+from search_api.cli.options import encoder_options, index_dir_option, json_option
 
 
 def _channels(value: str | None) -> tuple[str, ...] | None:
@@ -83,6 +84,7 @@ def _channels(value: str | None) -> tuple[str, ...] | None:
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
 @json_option
+@encoder_options
 def index_command(
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -97,6 +99,7 @@ def index_command(
     progress: bool | None,
     sync: bool,
     as_json: bool,
+    encoder: EncoderOptions,
 ) -> None:
     """Index minutes files and folders (recursively): add what is new, replace what changed.
 
@@ -112,7 +115,7 @@ def index_command(
     options = UpdateOptions(
         overrides=overrides, kind=kind, batch_size=batch_size, progress=progress, sync=sync
     )
-    embedders = default_embedders(model, _channels(channels))
+    embedders = default_embedders(model, _channels(channels), encoder)
     build = rebuild_index if rebuild else update_index
     summary = build(index_dir, list(paths), embedders, options)
     if as_json:
