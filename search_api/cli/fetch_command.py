@@ -52,7 +52,13 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     show_default=True,
     help="Seconds between two requests (be polite to the NDL's server).",
 )
-@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for an answer before retrying.",
+)
 @click.option(
     "--retries",
     type=click.IntRange(0, 20),
@@ -80,8 +86,20 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also index the records into this index as they arrive.",
 )
-@click.option("--model", envvar="POLICY_SEARCH_MODEL", default=None, metavar="NAME")
-@click.option("--channels", envvar="POLICY_SEARCH_CHANNELS", default=None, metavar="NAMES")
+@click.option(
+    "--model",
+    envvar="POLICY_SEARCH_MODEL",
+    default=None,
+    metavar="NAME",
+    help="Embedding model for --index (as for `index`). Env: POLICY_SEARCH_MODEL.",
+)
+@click.option(
+    "--channels",
+    envvar="POLICY_SEARCH_CHANNELS",
+    default=None,
+    metavar="NAMES",
+    help="Extra channels for --index (as for `index`). Env: POLICY_SEARCH_CHANNELS.",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @json_option
 def fetch_kokkai_command(
@@ -110,6 +128,7 @@ def fetch_kokkai_command(
 
     Run it again to resume: records already in OUTPUT are not asked for or written again.
 
+    \b
     Example:
       policy-search fetch kokkai speeches.jsonl.gz --any 経済安全保障 --from 2022-01-01
     """

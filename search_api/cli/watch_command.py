@@ -20,8 +20,20 @@ from search_api.cli.options import index_dir_option
 @click.command("watch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @index_dir_option
-@click.option("--model", envvar="POLICY_SEARCH_MODEL", default=None, metavar="NAME")
-@click.option("--channels", envvar="POLICY_SEARCH_CHANNELS", default=None, metavar="NAMES")
+@click.option(
+    "--model",
+    envvar="POLICY_SEARCH_MODEL",
+    default=None,
+    metavar="NAME",
+    help="Embedding model (as for `index`). Env: POLICY_SEARCH_MODEL.",
+)
+@click.option(
+    "--channels",
+    envvar="POLICY_SEARCH_CHANNELS",
+    default=None,
+    metavar="NAMES",
+    help="Extra embedding channels (as for `index`). Env: POLICY_SEARCH_CHANNELS.",
+)
 @click.option(
     "--sync", is_flag=True, help="Also remove the meetings of files deleted from the folders."
 )

@@ -74,3 +74,19 @@ def test_an_api_error_is_a_clear_message_and_exit_status_1(
     assert "the API refused it: 検索条件の指定に誤りがあります。" in err
     code, _, err = run(["fetch", "kokkai", str(tmp_path / "x.jsonl")], capsys)
     assert code == 1 and "at least one search condition" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        (["fetch", "kokkai"], "--session-from"),
+        (["fetch"], "kokkai"),
+        (["watch"], "--sync"),
+        (["index"], "--sync"),
+    ],
+)
+def test_new_commands_have_help(
+    command: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run([*command, "--help"], capsys)
+    assert code == 0 and words in out and "Usage: policy-search" in out
