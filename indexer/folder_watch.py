@@ -22,6 +22,8 @@ from models.embedder import Embedder
 from models.errors import PolicySearchError
 
 DEBOUNCE_MS = 800
+WAKE_MS = 500
+"""How often the watcher wakes without events (to start, and to notice a stop request)."""
 
 
 def is_minutes_change(path: str) -> bool:
@@ -55,13 +57,18 @@ def watch_folders(
             return
         on_update(summary, None)
 
-    update()
+    # The first (empty) batch comes once the watcher is listening: the first update runs then,
+    # so a file dropped while it runs is reported as a change, not missed.
+    started = False
     for changes in watchfiles.watch(
         *paths,
         watch_filter=lambda _change, path: is_minutes_change(path),
         debounce=DEBOUNCE_MS,
         stop_event=stop,
         raise_interrupt=False,
+        rust_timeout=WAKE_MS,
+        yield_on_timeout=True,
     ):
-        if changes:
+        if changes or not started:
+            started = True
             update()

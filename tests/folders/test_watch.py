@@ -89,6 +89,28 @@ def test_files_dropped_changed_and_deleted_are_indexed_while_watching(
     assert output.rstrip().endswith("stopped watching")
 
 
+def test_a_running_server_answers_from_what_the_watcher_indexed(
+    watcher: tuple[Path, Path, subprocess.Popen[str]], corpus_dir: Path, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+    from search_api.settings import Settings
+
+    folder, index_dir, process = watcher
+    shutil.copy(corpus_dir / SEED, folder / "seed.txt")  # maybe before the watcher started
+    wait_for(lambda: statements(index_dir) == 41, "the first file")
+    app = create_app(Settings(index_dir=index_dir, model_name="fake"), reload_interval=0.0)
+    with TestClient(app) as client:
+        assert client.get("/meetings").json()["total"] == 1
+        shutil.copy(corpus_dir / COUNCIL, folder / "council.txt")
+        wait_for(lambda: client.get("/meetings").json()["total"] == 2, "the server to reload")
+        hits = client.get("/search", params={"q": "ドローン", "meeting_id": "council"}).json()
+        assert hits["results"] and hits["results"][0]["meeting"]["id"] == "council"
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    assert process.wait(timeout=20) == 0
+
+
 def test_only_minutes_files_and_sidecars_trigger_an_update() -> None:
     assert is_minutes_change("/in/a.pdf") and is_minutes_change("/in/meetings.json")
     assert is_minutes_change("/in/pool.jsonl.gz")
