@@ -27,11 +27,16 @@ WAKE_MS = 500
 
 
 def is_minutes_change(path: str) -> bool:
-    """True for a path whose change can change the index (a minutes file or a sidecar)."""
+    """True for a path whose change can change the index: a minutes file, a sidecar, a folder.
+
+    A folder counts (it may exist no more, so a name without a suffix is taken for one): files
+    copied into a new folder before the watcher has added it are then found by the update.
+    """
     name = Path(path).name
     if name.startswith("."):
         return False
-    return name == SIDECAR_NAME or Path(name).suffix.lower() in INPUT_SUFFIXES
+    suffix = Path(name).suffix.lower()
+    return name == SIDECAR_NAME or suffix in INPUT_SUFFIXES or not suffix or Path(path).is_dir()
 
 
 def watch_folders(

@@ -114,4 +114,5 @@ def test_a_running_server_answers_from_what_the_watcher_indexed(
 def test_only_minutes_files_and_sidecars_trigger_an_update() -> None:
     assert is_minutes_change("/in/a.pdf") and is_minutes_change("/in/meetings.json")
     assert is_minutes_change("/in/pool.jsonl.gz")
+    assert is_minutes_change("/in/new-folder")
     assert not is_minutes_change("/in/.a.txt.swp") and not is_minutes_change("/in/a.docx")
