@@ -5,7 +5,8 @@ filtered by the API's own parameters and paged with ``startRecord`` / ``maximumR
 ``nextRecordPosition``.  ``maximumRecords`` outside 1-100 gets the API's error answer (HTTP
 400, ``{"message": ..., "details": [...]}``).  Faults can be scheduled per request number:
 ``slow`` (answers after ``slow_seconds``), ``drop`` (closes the connection without an
-answer), ``500`` (an HTML error page), ``error`` (the API's error answer).
+answer), ``500`` (an HTML error page), ``html`` (an HTML page with status 200), ``error`` (the API's
+error answer).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class FakeKokkaiApi:
 
     records: list[dict[str, Any]]
     faults: dict[int, str] = field(default_factory=dict)
-    """Request number (1-based) -> ``slow``, ``drop``, ``500`` or ``error``."""
+    """Request number (1-based) -> ``slow``, ``drop``, ``500``, ``html`` or ``error``."""
     slow_seconds: float = 1.0
     requests: list[dict[str, str]] = field(default_factory=list)
     request_times: list[float] = field(default_factory=list)
@@ -99,6 +100,9 @@ def _handler(api: FakeKokkaiApi) -> type[BaseHTTPRequestHandler]:
             if fault == "error":  # the API's own error answer
                 data = json.dumps(api.answer({"maximumRecords": "0"})[1], ensure_ascii=False)
                 self._send(400, data.encode("utf-8"), "application/json; charset=utf-8")
+                return
+            if fault == "html":  # a maintenance page answered with 200
+                self._send(200, "<html><body>メンテナンス中</body></html>".encode(), "text/html")
                 return
             if fault == "500":
                 self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")

@@ -109,6 +109,16 @@ def test_giving_up_after_the_retries_names_the_request(api: FakeKokkaiApi, tmp_p
     assert len(api.requests) == 3
 
 
+def test_an_html_page_instead_of_json_is_retried_then_reported(
+    api: FakeKokkaiApi, tmp_path: Path
+) -> None:
+    api.faults = {1: "html", 2: "html"}
+    with pytest.raises(RemoteApiError, match=r"the answer is not JSON \(it starts '<html>"):
+        download_speeches(client(api, retries=1), HOUSE, tmp_path / "out.jsonl")
+    api.faults = {3: "html"}
+    assert download_speeches(client(api), HOUSE, tmp_path / "out.jsonl").written == 188
+
+
 def test_the_api_error_message_is_shown_at_once_and_the_records_held_are_kept(
     api: FakeKokkaiApi, tmp_path: Path
 ) -> None:
