@@ -20,7 +20,8 @@ from indexer.kokkai_api.download import DownloadReport, download_speeches
 from indexer.kokkai_api.query import KokkaiQuery
 from indexer.pipeline import UpdateOptions, default_embedders, update_index
 from models.embedder import Embedder
-from search_api.cli.options import json_option
+from models.loading import EncoderOptions
+from search_api.cli.options import encoder_options, json_option
 
 
 @click.group("fetch")
@@ -102,6 +103,7 @@ def _date(value: dt.datetime | None) -> dt.date | None:
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @json_option
+@encoder_options
 def fetch_kokkai_command(
     output: Path,
     any_words: str | None,
@@ -123,6 +125,7 @@ def fetch_kokkai_command(
     channels: str | None,
     progress: bool | None,
     as_json: bool,
+    encoder: EncoderOptions,
 ) -> None:
     """Download the speeches matching the query to OUTPUT (JSON Lines; gzip if it ends .gz).
 
@@ -147,7 +150,7 @@ def fetch_kokkai_command(
     embedders = None
     if index_dir is not None:
         extra = None if channels is None else tuple(c for c in channels.split(",") if c)
-        embedders = default_embedders(model, extra)
+        embedders = default_embedders(model, extra, encoder)
     bar = tqdm(unit="record", desc="kokkai", disable=None if progress is None else not progress)
     client = KokkaiClient(settings, on_retry=lambda why, n, wait: bar.write(
         f"retry {n}/{retries} in {wait:g} s: {why}"

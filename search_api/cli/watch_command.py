@@ -13,8 +13,9 @@ import click
 from indexer.folder_watch import watch_folders
 from indexer.pipeline import IndexSummary, UpdateOptions, default_embedders
 from models.errors import PolicySearchError
+from models.loading import EncoderOptions
 from search_api.cli.index_commands import print_sync
-from search_api.cli.options import index_dir_option
+from search_api.cli.options import encoder_options, index_dir_option
 
 
 @click.command("watch")
@@ -37,15 +38,21 @@ from search_api.cli.options import index_dir_option
 @click.option(
     "--sync", is_flag=True, help="Also remove the meetings of files deleted from the folders."
 )
+@encoder_options
 def watch_command(
-    paths: tuple[Path, ...], index_dir: Path, model: str | None, channels: str | None, sync: bool
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    model: str | None,
+    channels: str | None,
+    sync: bool,
+    encoder: EncoderOptions,
 ) -> None:
     """Index PATHS, then re-index whatever appears or changes there until Ctrl-C (or SIGTERM).
 
     A running `policy-search serve` on the same index picks every update up by itself.
     """
     extra = None if channels is None else tuple(c for c in channels.split(",") if c)
-    embedders = default_embedders(model, extra)
+    embedders = default_embedders(model, extra, encoder)
     options = UpdateOptions(progress=False, sync=sync)
 
     def report(summary: IndexSummary | None, error: PolicySearchError | None) -> None:
