@@ -27,13 +27,14 @@ from pydantic import ValidationError
 
 from search_api.presentation import (
     JsonDict,
+    http_view,
     meeting_detail_to_dict,
     meeting_to_dict,
     page_to_dict,
     statement_to_dict,
 )
 from search_api.routers.dependencies import SearcherDep, SearchService
-from search_api.schemas import RelatedParams, SearchParams, describe_validation
+from search_api.schemas import RelatedParams, SearchQuery, describe_validation
 from search_api.web import export, views
 from search_api.web.labels import LABELS, LANGUAGES, choose_language
 
@@ -41,6 +42,10 @@ router = APIRouter(include_in_schema=False)
 PARTIAL_HEADER = "x-partial"
 """Sent by the page's script: answer with the contents of ``<main>`` only."""
 RELATED_LIMIT = 5
+LIST_VIEW = http_view(full_text=False)
+"""Lists show what the API's lists show: heads of texts (results show their passage)."""
+FULL_VIEW = http_view(full_text=True)
+"""One remark, a meeting read in full and exports carry whole texts (as ``text=full``)."""
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 """Everything the page uses comes from this server; no inline script can run."""
 
@@ -83,12 +88,12 @@ def search_page(request: Request, searcher: SearcherDep) -> Response:
     status = 200
     if "q" in fields:
         try:
-            params = SearchParams.model_validate(fields)
+            params = SearchQuery.model_validate(fields)
         except ValidationError as exc:
             error = {"error": "validation_error", "detail": describe_validation(exc.errors())}
             status = 422
         else:
-            page = page_to_dict(searcher.search(params.to_request()))
+            page = page_to_dict(searcher.search(params.to_request()), LIST_VIEW)
     context = {
         "page": page,
         "error": error,
@@ -107,10 +112,10 @@ def export_results(request: Request, fmt: str, searcher: SearcherDep) -> Respons
         return render_error(request, 404, "not_found", f"no export format {fmt!r}: csv or json")
     fields = views.search_fields(request.query_params)
     try:
-        params = SearchParams.model_validate(fields)
+        params = SearchQuery.model_validate(fields)
     except ValidationError as exc:
         return render_error(request, 422, "validation_error", describe_validation(exc.errors()))
-    page = page_to_dict(searcher.search(params.to_request()))
+    page = page_to_dict(searcher.search(params.to_request()), FULL_VIEW)
     lang = reader_language(request)
     base = str(request.base_url)
     rows = [export.citation_row(hit, base, lang) for hit in page["results"]]
@@ -137,9 +142,9 @@ def export_results(request: Request, fmt: str, searcher: SearcherDep) -> Respons
 def statement_page(request: Request, statement_id: ItemId, searcher: SearcherDep) -> Response:
     """One remark in full (matched passage marked), its neighbours and its related remarks."""
     statement, meeting = searcher.get_statement(statement_id)
-    item = statement_to_dict(statement, meeting)
+    item = statement_to_dict(statement, meeting, FULL_VIEW)
     _, in_order = searcher.meeting(statement.meeting_id)
-    listed = meeting_detail_to_dict(meeting, in_order)["statements"]
+    listed = meeting_detail_to_dict(meeting, in_order, LIST_VIEW)["statements"]
     before, after = views.neighbours(listed, statement_id)
     defaults = RelatedParams()
     related = page_to_dict(
@@ -149,9 +154,10 @@ def statement_page(request: Request, statement_id: ItemId, searcher: SearcherDep
             offset=0,
             filters=defaults.to_filter(),
             exclude_same_meeting=defaults.exclude_same_meeting,
-        )
+        ),
+        LIST_VIEW,
     )
-    words = request.query_params.getlist("hl")
+    words = (request.query_params.get("hl") or "").split()
     span = views.parse_span(request.query_params.get("mark"))
     context = {
         "item": item,
@@ -166,7 +172,7 @@ def statement_page(request: Request, statement_id: ItemId, searcher: SearcherDep
 @router.get("/ui/meetings", response_class=HTMLResponse)
 def meetings_page(request: Request, searcher: SearcherDep) -> Response:
     """Every meeting of the index (as ``GET /meetings`` lists them), newest first."""
-    items = [meeting_to_dict(meeting, count) for meeting, count in searcher.meetings()]
+    items = [meeting_to_dict(meeting, count, LIST_VIEW) for meeting, count in searcher.meetings()]
     items.sort(key=lambda m: (m["date"] or "", m["id"]), reverse=True)
     return render(request, "meetings.html", {"meetings": items})
 
@@ -175,7 +181,7 @@ def meetings_page(request: Request, searcher: SearcherDep) -> Response:
 def meeting_page(request: Request, meeting_id: ItemId, searcher: SearcherDep) -> Response:
     """A meeting's remarks in order, under their discussion points."""
     meeting, statements = searcher.meeting(meeting_id)
-    detail = meeting_detail_to_dict(meeting, statements)
+    detail = meeting_detail_to_dict(meeting, statements, FULL_VIEW)
     context = {"meeting": detail, "sections": views.sections(detail["statements"])}
     return render(request, "meeting.html", context)
 
@@ -239,6 +245,10 @@ def render(
     return response
 
 
-def render_error(request: Request, status: int, code: str, detail: str) -> Response:
+def render_error(
+    request: Request, status: int, code: str, detail: str, headers: Mapping[str, str] | None = None
+) -> Response:
     """The API's ``{error, detail}`` as a page (the app's error handlers call this for /ui)."""
-    return render(request, "error.html", {"error": {"error": code, "detail": detail}}, status)
+    response = render(request, "error.html", {"error": {"error": code, "detail": detail}}, status)
+    response.headers.update(headers or {})
+    return response

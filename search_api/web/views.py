@@ -229,7 +229,9 @@ def hit_link(hit: JsonDict, lang: str | None = None) -> str:
     pairs: list[tuple[str, str]] = []
     if highlight.get("char_end"):
         pairs.append(("mark", f"{highlight['char_start']}-{highlight['char_end']}"))
-    pairs.extend(("hl", term) for term in highlight.get("terms") or ())
+    terms = [term for term in highlight.get("terms") or () if term.strip()]
+    if terms:
+        pairs.append(("hl", " ".join(terms)))  # one parameter: the API refuses repeated ones
     if lang:
         pairs.append(("lang", lang))
     query = urlencode(pairs)

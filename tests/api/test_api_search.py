@@ -21,7 +21,7 @@ def search(client: TestClient, **params: Any) -> dict[str, Any]:
 
 
 def test_search_returns_ranked_statements_with_every_field(client: TestClient) -> None:
-    page = search(client, q=QUESTION, limit=5)
+    page = search(client, q=QUESTION, limit=5, text="full")
 
     assert page["query"] == QUESTION
     assert page["total"] >= 5
@@ -34,6 +34,8 @@ def test_search_returns_ranked_statements_with_every_field(client: TestClient) -
         "source",
     }  # fmt: skip
     assert set(hit["highlight"]) == {"passage", "terms", "char_start", "char_end"}
+    assert hit["highlight"]["passage"] in hit["text"]
+    assert len(hit["text"]) == hit["text_length"] and hit["text_truncated"] is False
     start, end = hit["highlight"]["char_start"], hit["highlight"]["char_end"]
     assert hit["text"][start:end] == hit["highlight"]["passage"]
     relevances = [hit["relevance"] for hit in page["results"]]
@@ -42,7 +44,8 @@ def test_search_returns_ranked_statements_with_every_field(client: TestClient) -
     assert set(hit["speaker"]) == {"name", "role", "group"}
     assert set(hit["meeting"]) == {"id", "title", "date", "body", "url"}
     assert dt.date.fromisoformat(hit["meeting"]["date"])
-    assert set(hit["source"]) == {"file", "line", "url"}
+    assert set(hit["source"]) == {"file", "line", "page", "url"}
+    assert hit["source"]["page"] is None  # a text file has no pages
     assert hit["source"]["file"]
 
 

@@ -19,9 +19,8 @@ QUESTION = "サプライチェーンの強靱化"
 def test_a_statement_shows_its_full_text_with_the_matched_passage_and_related_remarks(
     page: Any, server: str, api: httpx.Client
 ) -> None:
-    hit = api.get("/search", params={"q": QUESTION, "mode": "lexical", "limit": 1}).json()[
-        "results"
-    ][0]
+    params = {"q": QUESTION, "mode": "lexical", "limit": 1, "text": "full"}
+    hit = api.get("/search", params=params).json()["results"][0]
     page.goto(f"{server}/ui?q={QUESTION}&mode=lexical")
     page.locator("li.hit").first.get_by_role("link", name="発言を開く").click()
     page.wait_for_selector("article.statement")
@@ -50,7 +49,7 @@ def test_a_diet_answer_shows_the_question_before_it_and_what_came_after(
 ) -> None:
     meetings = api.get("/meetings").json()["meetings"]
     diet = next(m for m in meetings if "衆議院" in m["body"])
-    statements = api.get(f"/meetings/{diet['id']}").json()["statements"]
+    statements = api.get(f"/meetings/{diet['id']}", params={"text": "full"}).json()["statements"]
     substantive = [s for s in statements if not s["procedural"]]
     middle = substantive[len(substantive) // 2]
     at = substantive.index(middle)

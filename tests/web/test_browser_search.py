@@ -139,7 +139,7 @@ def test_export_csv_holds_the_rows_the_api_returned(
     text = Path(path).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
 
-    expected = api.get("/search", params={"q": JA_QUESTION}).json()["results"]
+    expected = api.get("/search", params={"q": JA_QUESTION, "text": "full"}).json()["results"]
     assert [row["statement_id"] for row in rows] == [hit["statement_id"] for hit in expected]
     for row, hit in zip(rows, expected, strict=True):
         assert int(row["rank"]) == hit["rank"]
