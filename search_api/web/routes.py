@@ -119,12 +119,10 @@ def export_results(request: Request, fmt: str, searcher: SearcherDep) -> Respons
     lang = reader_language(request)
     base = str(request.base_url)
     rows = [export.citation_row(hit, base, lang) for hit in page["results"]]
-    name = f"policy-search-{dt.date.today().isoformat()}"
-    disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
     if fmt == "csv":
         # A byte-order mark, so that spreadsheet programs read the Japanese as UTF-8.
         body = "\ufeff" + export.to_csv(rows)
-        return Response(body, media_type="text/csv; charset=utf-8", headers=disposition)
+        return Response(body, media_type="text/csv; charset=utf-8", headers=attachment("csv"))
     document = {
         "query": page["query"],
         "parameters": params.model_dump(mode="json"),
@@ -135,7 +133,13 @@ def export_results(request: Request, fmt: str, searcher: SearcherDep) -> Respons
         "results": rows,
     }
     text = json.dumps(document, ensure_ascii=False, indent=2)
-    return Response(text, media_type="application/json", headers=disposition)
+    return Response(text, media_type="application/json", headers=attachment("json"))
+
+
+def attachment(fmt: str) -> dict[str, str]:
+    """Headers that make a browser save the export as ``policy-search-DATE.FMT``."""
+    name = f"policy-search-{dt.date.today().isoformat()}.{fmt}"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @router.get("/ui/statements/{statement_id}", response_class=HTMLResponse)
