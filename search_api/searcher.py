@@ -123,6 +123,7 @@ class Searcher:
         self._embedders = {c: embedders[c] for c in self._dense}
         self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
         self._default_ids = self._catalog.substantive_passage_ids()
+        self._default_ids.setflags(write=False)  # lets FAISS reuse its filter (vectors.py)
         self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
         self._thread_cap = ThreadCap(search_threads) if search_threads else None
 

@@ -120,3 +120,23 @@ def test_hnsw_with_a_large_filter_searches_inside_the_graph(
     truth = brute_force(xb[mask], ids[mask], xq, 10)
     recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, labels, strict=True)])
     assert recall >= 0.95
+
+
+def test_dense_and_sparse_filters_both_equal_brute_force_and_a_read_only_one_is_reused() -> None:
+    xb = unit_rows(400, 16, seed=3)
+    dense_ids = np.arange(1, 401, dtype=np.int64)  # row ids as SQLite gives them: a bitmap
+    sparse_ids = np.arange(400, dtype=np.int64) * 1_000_003  # far apart: a hash set
+    xq = unit_rows(5, 16, seed=4)
+    for ids in (dense_ids, sparse_ids):
+        index = FaissVectorIndex.create(16)
+        index.add(ids, xb)
+        allowed = ids[(ids // 7) % 3 == 0].copy()
+        mask = np.isin(ids, allowed)
+        expected = brute_force(xb[mask], ids[mask], xq, 10)
+        assert np.array_equal(index.search(xq, 10, allowed_ids=allowed)[1], expected)
+        allowed.setflags(write=False)
+        first = index.search(xq, 10, allowed_ids=allowed)[1]
+        again = index.search(xq, 10, allowed_ids=allowed)[1]  # the cached selector
+        assert np.array_equal(first, expected) and np.array_equal(again, expected)
+        other = ids[:50]  # another filter after the cached one is not confused with it
+        assert set(index.search(xq, 10, allowed_ids=other)[1].ravel()) <= set(other.tolist())
