@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,8 @@ def index_command(
     embedders = default_embedders(model, _channels(channels))
     build = rebuild_index if rebuild else update_index
     summary = build(index_dir, list(paths), embedders, options)
+    if summary.manifest is not None:
+        _prepare_search(index_dir, quiet=as_json)
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -115,6 +118,16 @@ def index_command(
         click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz)", err=True)
     if summary.failed or not summary.files:
         raise click.exceptions.Exit(1)
+
+
+def _prepare_search(index_dir: Path, quiet: bool) -> None:
+    """Build the search cache (BM25, passage table) now, so `serve` starts in seconds."""
+    from search_api.search_cache import prepare_derived_data
+
+    started = time.perf_counter()
+    if prepare_derived_data(index_dir) and not quiet:
+        seconds = time.perf_counter() - started
+        click.echo(f"search cache ready ({seconds:.1f}s)", err=True)
 
 
 def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
