@@ -30,6 +30,11 @@ HNSW_EF_SEARCH = 128
 EXACT_FILTER_LIMIT = 50_000
 """With HNSW, a filter allowing at most this many ids is searched exactly (small sets lose
 recall in a filtered graph walk, and exact search over them is cheap)."""
+EXACT_SEARCH_MAX_FLOATS = 16_000_000
+"""Above this many stored floats per channel (about 42,000 passages of 384 dimensions), exact
+search costs more than the ~5 ms per channel that a 30 ms hybrid search can spend on it:
+measured 20 ms for 170,000 x 384 on one core (bench/bench_vectors.py, docs/benchmarks.md);
+the scan is bound by memory bandwidth, so its time grows with vectors x dimensions."""
 BITMAP_IDS_PER_VECTOR = 64
 """A filter becomes a bitmap over ids (one bit per id up to the largest allowed) while ids are
 at most this sparse; else a hash set.  Passage ids are SQLite row ids, hence dense: the pool's
@@ -178,3 +183,13 @@ class FaissVectorIndex:
             flat.add_with_ids(self.reconstruct(present), present)
         distances, labels = flat.search(xq, k)
         return distances, labels
+
+
+def recommended_kind(ntotal: int, dimension: int) -> str:
+    """``flat`` while exact search over ``ntotal`` vectors fits the latency budget, else ``hnsw``.
+
+    See `EXACT_SEARCH_MAX_FLOATS`.  HNSW answers in about a millisecond at a recall@10 near
+    0.98 but cannot remove vectors (updates then need ``--rebuild``), so it is recommended, not
+    imposed: ``policy-search index`` prints the advice when a flat channel outgrows the budget.
+    """
+    return "flat" if ntotal * dimension <= EXACT_SEARCH_MAX_FLOATS else "hnsw"

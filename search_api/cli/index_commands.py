@@ -18,6 +18,7 @@ import click
 
 from indexer.index_dir import open_index
 from indexer.maintenance import check_index, remove_meeting
+from indexer.manifest import Manifest
 from indexer.metadata import MeetingMetadata
 from indexer.pipeline import (
     DEFAULT_BATCH_SIZE,
@@ -27,7 +28,7 @@ from indexer.pipeline import (
     rebuild_index,
     update_index,
 )
-from indexer.vectors import INDEX_KINDS
+from indexer.vectors import INDEX_KINDS, recommended_kind
 from search_api.cli.options import index_dir_option, json_option
 
 
@@ -156,6 +157,22 @@ def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
             f"{counts.get('statements', 0)} statements, {counts.get('passages', 0)} passages "
             f"(generation {summary.manifest.generation})"
         )
+        _advise_vector_kind(summary.manifest, index_dir)
+
+
+def _advise_vector_kind(manifest: Manifest, index_dir: Path) -> None:
+    """Recommend an approximate FAISS index when exact search outgrows the latency budget."""
+    passages = manifest.counts.get("passages", 0)
+    for name, channel in sorted(manifest.channels.items()):
+        advised = recommended_kind(passages, channel.dimension)
+        if channel.kind == "flat" and advised != "flat":
+            click.echo(
+                f"note: channel {name!r} holds {passages:,} vectors of {channel.dimension} "
+                f"dimensions: exact search over them no longer fits a 30 ms search; "
+                f"`policy-search index --rebuild PATH... --index {index_dir} --kind {advised}` "
+                "makes it approximate (see docs/benchmarks.md)",
+                err=True,
+            )
 
 
 @click.command("stats")

@@ -58,3 +58,21 @@ def test_indexing_builds_the_cache_of_the_new_version_and_the_searcher_only_load
     assert updated is not None and updated.version_key != manifest.version_key
     new_key = cache_key(updated.version_key, BM25Parameters(), Analyzer().version)
     assert complete_caches(index_dir) == [index_dir / CACHE_DIRNAME / new_key]
+
+
+def test_indexing_recommends_an_approximate_index_once_exact_search_outgrows_its_budget(
+    tmp_path: Path,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import indexer.vectors
+
+    args = ["index", str(corpus_dir / "seed"), "--index", str(tmp_path / "i"), "--model", "fake"]
+    code, _, err = run([*args, "--no-progress"], capsys)
+    assert code == 0 and "note:" not in err  # 41 passages: exact search is right
+    monkeypatch.setattr(indexer.vectors, "EXACT_SEARCH_MAX_FLOATS", 1000)
+    code, _, err = run([*args, "--no-progress"], capsys)
+    assert code == 0
+    assert "note: channel 'e5' holds 41 vectors" in err
+    assert "--kind hnsw" in err
