@@ -62,18 +62,19 @@ BUILD_SCRIPT = textwrap.dedent(
     work, model = sys.argv[1], sys.argv[2]
     vectors = np.load(f"{work}/vectors.npy")
     texts = [json.loads(line) for line in open(f"{work}/passages.jsonl", encoding="utf-8")]
-    embeddings = Embeddings(method="external", backend="faiss", content=True)
-    embeddings.index((str(t["id"]), {"text": t["text"], "vector": v}, None)
-                     for t, v in zip(texts, vectors))
+    stored = {t["text"]: v for t, v in zip(texts, vectors)}  # the index's own e5 vectors
+    embeddings = Embeddings(method="external", backend="faiss", content=True,
+                            transform=lambda batch: np.array([stored[x] for x in batch]))
+    embeddings.index((str(t["id"]), t["text"], None) for t in texts)
+    embeddings.config.pop("transform")
     embeddings.save(f"{work}/txtai-index")
     config_path = f"{work}/txtai-index/config.json"
     config = json.load(open(config_path))
     config.update(path=model, method="transformers", pooling="mean",
                   instructions={"query": "query: ", "data": "passage: "})
     json.dump(config, open(config_path, "w"), indent=2)
-    print("txtai index:", embeddings.count(), "passages,",
-          "faiss components:", config.get("faiss", {}).get("components")
-          or embeddings.ann.backend.__class__.__name__)
+    print("txtai index:", embeddings.count(), "passages, faiss",
+          config["build"]["settings"].get("components"))
     """
 )
 
