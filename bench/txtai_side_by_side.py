@@ -116,7 +116,9 @@ def export_passages(index_dir: Path, work: Path, channel: str = "e5") -> int:
 
 def start_txtai(python: Path, work: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    (work / "app.yml").write_text(f"path: {work / 'txtai-index'}\nwritable: false\n")
+    (work / "app.yml").write_text(
+        f"path: {work / 'txtai-index'}\nwritable: false\nembeddings: {{}}\n"
+    )
     env = {**os.environ, **THREAD_ENV, "CONFIG": str(work / "app.yml")}
     env.pop("PYTHONPATH", None)
     log = (work / "txtai.log").open("w")
