@@ -31,6 +31,7 @@ from indexer.store_schema import content_hash
 from indexer.store_writes import SourceFile
 from models.embedder import Embedder
 from models.file_digest import digest_file
+from models.loading import EncoderOptions
 
 DEFAULT_BATCH_SIZE = 256
 PRIMARY_CHANNEL = "e5"
@@ -142,7 +143,9 @@ Encoder lifts English questions about Japanese remarks (dev set nDCG@10 0.474 ->
 
 
 def default_embedders(
-    model_name: str | None, extra_channels: Sequence[str] | None = None
+    model_name: str | None,
+    extra_channels: Sequence[str] | None = None,
+    encoder: EncoderOptions | None = None,
 ) -> dict[str, Embedder]:
     """The embedders an index is built and searched with, by channel.
 
@@ -150,13 +153,14 @@ def default_embedders(
     each extra channel name is itself a model name for ``load_embedder`` (e.g. ``use``).
     ``extra_channels=None`` means the defaults: ``DEFAULT_EXTRA_CHANNELS`` with the default
     model, none with any other model (a chosen model is measured on its own first).  The CLI and
-    the server both call this, so they agree on the channels.
+    the server both call this, so they agree on the channels. ``encoder`` chooses the default
+    model's device and runtime (``models.loading.EncoderOptions``).
     """
     from models.loading import load_embedder
 
     if extra_channels is None:
         extra_channels = DEFAULT_EXTRA_CHANNELS if model_name is None else ()
-    embedders = {PRIMARY_CHANNEL: load_embedder(model_name)}
+    embedders = {PRIMARY_CHANNEL: load_embedder(model_name, encoder)}
     for name in extra_channels:
         if name and name != PRIMARY_CHANNEL:
             embedders[name] = load_embedder(name)

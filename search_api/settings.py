@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from models.errors import ConfigError
+from models.loading import EncoderOptions
 
 DEFAULT_INDEX_DIR = Path("index")
 N = TypeVar("N", int, float)
@@ -28,6 +29,8 @@ class Settings:
     """Searches that may wait for a worker (``None``: 32 per worker); more get 503."""
     search_timeout: float = 10.0
     """Time limit per search request in seconds, waiting included; over it: 504."""
+    encoder: EncoderOptions = field(default_factory=EncoderOptions)
+    """Device and runtime of the default model (``POLICY_SEARCH_DEVICE``/``_BACKEND``)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -42,6 +45,10 @@ class Settings:
             search_workers=_number(env, "POLICY_SEARCH_WORKERS", int),
             search_queue=_number(env, "POLICY_SEARCH_QUEUE", int),
             search_timeout=_number(env, "POLICY_SEARCH_TIMEOUT", float) or 10.0,
+            encoder=EncoderOptions(
+                device=env.get("POLICY_SEARCH_DEVICE") or "auto",
+                backend=env.get("POLICY_SEARCH_BACKEND") or "auto",
+            ),
         )
 
 

@@ -29,7 +29,8 @@ from indexer.pipeline import (
     update_index,
 )
 from indexer.vectors import INDEX_KINDS, recommended_kind
-from search_api.cli.options import index_dir_option, json_option
+from models.loading import EncoderOptions
+from search_api.cli.options import encoder_options, index_dir_option, json_option
 
 
 def _channels(value: str | None) -> tuple[str, ...] | None:
@@ -79,6 +80,7 @@ def _channels(value: str | None) -> tuple[str, ...] | None:
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
 @json_option
+@encoder_options
 def index_command(
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -92,6 +94,7 @@ def index_command(
     batch_size: int,
     progress: bool | None,
     as_json: bool,
+    encoder: EncoderOptions,
 ) -> None:
     """Index minutes files and folders (recursively): add what is new, replace what changed.
 
@@ -106,7 +109,7 @@ def index_command(
     options = UpdateOptions(
         overrides=overrides, kind=kind, batch_size=batch_size, progress=progress
     )
-    embedders = default_embedders(model, _channels(channels))
+    embedders = default_embedders(model, _channels(channels), encoder)
     build = rebuild_index if rebuild else update_index
     summary = build(index_dir, list(paths), embedders, options)
     if summary.manifest is not None:

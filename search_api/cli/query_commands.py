@@ -18,8 +18,9 @@ from typing import Any, TypeVar, cast
 import click
 from pydantic import ValidationError
 
+from models.loading import EncoderOptions
 from search_api.cli.eval_command import eval_command
-from search_api.cli.options import index_dir_option, searched_model_option
+from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
 from search_api.cli.text_layout import format_page, format_table
 from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
 from search_api.results import SearchMode
@@ -30,8 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def index_options(command: F) -> F:
-    """``--index DIR`` and ``--model NAME``, defaulting to the environment's settings."""
-    return index_dir_option(searched_model_option(command))
+    """``--index DIR``, ``--model NAME``, ``--device``, ``--backend`` (env defaults)."""
+    return index_dir_option(searched_model_option(encoder_options(command)))
 
 
 def filter_options(command: F) -> F:
@@ -78,7 +79,12 @@ def output_options(command: F) -> F:
 @output_options
 @index_options
 def search_command(
-    question: str, index_dir: Path, model: str | None, as_json: bool, **options: Any
+    question: str,
+    index_dir: Path,
+    model: str | None,
+    encoder: EncoderOptions,
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Find the statements most relevant to QUESTION (Japanese or English).
 
@@ -88,7 +94,7 @@ def search_command(
       policy-search search "semiconductor supply chain" --date-from 2022-01-01 --json
     """
     params = _validated(SearchParams, q=question, **_filter_fields(options))
-    searcher = _open(index_dir, model)
+    searcher = _open(index_dir, model, encoder)
     page = page_to_dict(searcher.search(params.to_request()))
     _emit(page, as_json, lambda: format_page(page, _width(), f'"{_short(question)}"'))
 
@@ -180,6 +186,7 @@ def meetings_command(index_dir: Path, as_json: bool) -> None:
 def serve_command(
     index_dir: Path,
     model: str | None,
+    encoder: EncoderOptions,
     host: str,
     port: int,
     cors_origins: tuple[str, ...],
@@ -200,15 +207,16 @@ def serve_command(
         if pool["search_queue"] is None
         else pool["search_queue"],
         search_timeout=pool["search_timeout"] or settings.search_timeout,
+        encoder=encoder,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-def _open(index_dir: Path, model: str | None) -> Any:
+def _open(index_dir: Path, model: str | None, encoder: EncoderOptions) -> Any:
     """The searcher over the index (imported late so ``--help`` stays fast)."""
     from search_api.python_api import open_searcher
 
-    return open_searcher(index_dir, model)
+    return open_searcher(index_dir, model, encoder)
 
 
 def _open_without_models(index_dir: Path) -> Any:
