@@ -145,7 +145,8 @@ class FaissVectorIndex:
             return empty
         if self.kind == "hnsw" and len(allowed) <= EXACT_FILTER_LIMIT:
             return self._exact_search(xq, k, allowed)
-        selector = self._selector(allowed)
+        held = self._selector(allowed)  # holds the bitmap the selector points into
+        selector = held[2]
         if self.kind == "hnsw":
             params: Any = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
                 sel=selector, efSearch=max(HNSW_EF_SEARCH, k)
@@ -153,14 +154,19 @@ class FaissVectorIndex:
         else:
             params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         distances, labels = self._index.search(xq, k, params=params)
+        del held  # only now may the bitmap go
         return distances, labels
 
-    def _selector(self, allowed: IdArray) -> Any:
-        """A FAISS selector admitting exactly ``allowed``; reused while the same read-only
-        array is passed again (the searcher's default scope, on every search)."""
+    def _selector(self, allowed: IdArray) -> tuple[IdArray, Any, Any]:
+        """(allowed, bitmap, selector): a FAISS selector admitting exactly ``allowed``.
+
+        The selector points into the bitmap without owning it, so the caller keeps the whole
+        tuple until its search is done.  Reused while the same read-only array is passed again
+        (the searcher's default scope, on every search).
+        """
         last = self._last_selector
         if last is not None and last[0] is allowed:
-            return last[2]
+            return last
         low, high = int(allowed.min()), int(allowed.max())
         keep: Any = None
         if low >= 0 and high < BITMAP_IDS_PER_VECTOR * max(self.ntotal, len(allowed)) + 4096:
@@ -170,9 +176,10 @@ class FaissVectorIndex:
             selector: Any = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(keep))
         else:
             selector = faiss.IDSelectorBatch(allowed)
+        held = (allowed, keep, selector)
         if not allowed.flags.writeable:  # a mutable array could change under the cache
-            self._last_selector = (allowed, keep, selector)
-        return selector
+            self._last_selector = held
+        return held
 
     def _exact_search(
         self, xq: FloatMatrix, k: int, allowed: IdArray

@@ -168,3 +168,16 @@ def test_exact_search_is_recommended_until_its_scan_outgrows_the_latency_budget(
     assert recommended_kind(40_000, 384) == "flat"
     assert recommended_kind(170_000, 384) == "hnsw"  # the Diet pool: 20 ms per exact scan
     assert recommended_kind(40_000, 512) == "hnsw"  # wider vectors cost more per passage
+
+
+def test_a_filter_built_per_search_stays_valid_while_faiss_reads_it() -> None:
+    xb = unit_rows(3000, 16, seed=8)
+    ids = np.arange(1, 3001, dtype=np.int64)
+    index = FaissVectorIndex.create(16)
+    index.add(ids, xb)
+    xq = unit_rows(3, 16, seed=9)
+    for step in (2, 3, 5, 7, 11) * 5:  # fresh, writable filters: a new bitmap every time
+        allowed = ids[::step]
+        _, labels = index.search(xq, 20, allowed_ids=allowed)
+        mask = np.isin(ids, allowed)
+        assert np.array_equal(labels, brute_force(xb[mask], ids[mask], xq, 20))
