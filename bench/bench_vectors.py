@@ -31,6 +31,8 @@ from bench_load import cpu_description, load_average
 
 Matrix = npt.NDArray[np.float32]
 BUILD_THREADS = 2
+EF_CONSTRUCTION = 0
+"""HNSW build effort (0: 200 up to 300k vectors, else 80); ``--ef-construction``."""
 
 
 def build(kind: str, xb: Matrix) -> faiss.Index:
@@ -44,7 +46,7 @@ def build(kind: str, xb: Matrix) -> faiss.Index:
         )
     elif kind == "hnsw":
         index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 200 if n <= 300_000 else 80
+        index.hnsw.efConstruction = EF_CONSTRUCTION or (200 if n <= 300_000 else 80)
     elif kind == "ivf":
         nlist = ivf_lists(n)
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
@@ -159,7 +161,10 @@ def main() -> None:
     )
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--dimension", type=int, help="of synthetic vectors (default: the index's)")
+    parser.add_argument("--ef-construction", type=int, default=0, help="HNSW build effort")
     args = parser.parse_args()
+    global EF_CONSTRUCTION
+    EF_CONSTRUCTION = args.ef_construction
     kinds = exact_first(args.kinds)
     faiss.omp_set_num_threads(1)
     print(f"CPU: {cpu_description()}")
