@@ -38,6 +38,7 @@ from search_api.live import LiveSearcher, Stamp
 from search_api.routers import health, meetings, search, statements
 from search_api.routers.dependencies import SearchService
 from search_api.schemas import ErrorOut, describe_validation
+from search_api.search_pool import SearchPool, SearchTimeoutError, ServerBusyError
 from search_api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,11 @@ STATUS_BY_ERROR: dict[type[PolicySearchError], int] = {
     IndexMismatchError: 503,
     IndexCorruptError: 503,
     EmbeddingError: 503,
+    ServerBusyError: 503,
+    SearchTimeoutError: 504,
 }
+RETRY_AFTER_SECONDS = 1
+"""What a 503 "server busy" answer tells the client to wait before retrying."""
 
 
 def create_app(
@@ -83,7 +88,11 @@ def create_app(
         )
         live.start()
         app.state.live = live
+        app.state.search_pool = SearchPool(
+            settings.search_workers, settings.search_queue, settings.search_timeout
+        )
         yield
+        app.state.search_pool.close()
         live.close()
 
     app = FastAPI(
@@ -99,7 +108,8 @@ def create_app(
             404: {"model": ErrorOut, "description": "Unknown statement or meeting."},
             413: {"model": ErrorOut, "description": "Request body too large."},
             422: {"model": ErrorOut, "description": "A parameter is invalid or out of bounds."},
-            503: {"model": ErrorOut, "description": "No usable index."},
+            503: {"model": ErrorOut, "description": "No usable index, or the server is busy."},
+            504: {"model": ErrorOut, "description": "The search exceeded its time limit."},
         },
     )
     app.state.settings = settings
@@ -212,7 +222,10 @@ def install_error_handlers(app: FastAPI, settings: Settings | None = None) -> No
         status = status_for(exc)
         if status >= 500:
             log.warning("%s %s -> %d: %s", request.method, request.url.path, status, exc)
-        return error_response(status, exc.code, public_detail(str(exc), shown))
+        response = error_response(status, exc.code, public_detail(str(exc), shown))
+        if isinstance(exc, ServerBusyError):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -47,6 +47,7 @@ from search_api.results import (
     SearchRequest,
 )
 from search_api.search_cache import load_derived_data
+from search_api.search_pool import check_deadline
 
 IntArray = npt.NDArray[np.int64]
 LEXICAL_CHANNEL = "bm25"
@@ -122,6 +123,7 @@ class Searcher:
         self._embedders = {c: embedders[c] for c in self._dense}
         self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
         self._default_ids = self._catalog.substantive_passage_ids()
+        self._default_ids.setflags(write=False)  # lets FAISS reuse its filter (vectors.py)
         self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
         self._thread_cap = ThreadCap(search_threads) if search_threads else None
 
@@ -162,6 +164,7 @@ class Searcher:
         terms = [term for term, _word in words]
         rankings = self._channel_rankings(query, terms, request.mode, language, (allowed, mask))
         fused = self._fuse(rankings, language)
+        check_deadline()
         return self._page(query, fused, rankings, words, request)
 
     def _channel_rankings(
@@ -183,6 +186,7 @@ class Searcher:
             channels = [c for c, w in zip(channels, weights, strict=True) if w > 0] or channels
         rankings: dict[str, StatementRanking] = {}
         for channel in channels:
+            check_deadline()
             if channel == LEXICAL_CHANNEL:
                 rankings[channel] = self._lexical_ranking(terms, mask, language)
             else:
@@ -266,6 +270,7 @@ class Searcher:
         rankings: dict[str, StatementRanking] = {}
         missing: IndexCorruptError | None = None
         for channel in self._index.channels:
+            check_deadline()
             try:
                 vectors = self._store.stored_vectors(channel, passage_ids)
             except IndexCorruptError as exc:

@@ -189,6 +189,23 @@ def meetings_command(index_dir: Path, as_json: bool) -> None:
     "'*' for any). Default: the --host address, localhost, 127.0.0.1, ::1. "
     "Env: POLICY_SEARCH_ALLOWED_HOSTS.",
 )
+@click.option(
+    "--search-workers",
+    type=click.IntRange(1, 256),
+    help="Searches run at once (default: one per usable core). Env: POLICY_SEARCH_WORKERS.",
+)
+@click.option(
+    "--search-queue",
+    type=click.IntRange(0, 100_000),
+    help="Searches that may wait for a worker; beyond: 503 (default: 32 per worker). "
+    "Env: POLICY_SEARCH_QUEUE.",
+)
+@click.option(
+    "--search-timeout",
+    type=click.FloatRange(0, min_open=True),
+    help="Time limit per search in seconds, waiting included; beyond: 504 (default: 10). "
+    "Env: POLICY_SEARCH_TIMEOUT.",
+)
 def serve_command(
     index_dir: Path,
     model: str | None,
@@ -197,6 +214,7 @@ def serve_command(
     port: int,
     cors_origins: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
+    **pool: Any,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs); picks up index updates without restart."""
     import os
@@ -212,6 +230,11 @@ def serve_command(
         index_dir=index_dir,
         model_name=model,
         cors_origins=cors_origins or settings.cors_origins,
+        search_workers=pool["search_workers"] or settings.search_workers,
+        search_queue=settings.search_queue
+        if pool["search_queue"] is None
+        else pool["search_queue"],
+        search_timeout=pool["search_timeout"] or settings.search_timeout,
         encoder=encoder,
         allowed_hosts=allowed_hosts
         or (settings.allowed_hosts if from_env else None)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from search_api.presentation import http_view, page_to_dict, statement_to_dict
-from search_api.routers.dependencies import SearcherDep
+from search_api.routers.dependencies import SearcherDep, SearchPoolDep, json_body
 from search_api.schemas import RelatedQuery, SearchResponse, StatementOut
 
 router = APIRouter(prefix="/statements", tags=["statements"])
@@ -23,17 +23,22 @@ def get_statement(statement_id: StatementId, searcher: SearcherDep) -> Any:
 
 
 @router.get("/{statement_id}/related", response_model=SearchResponse, summary="Related statements")
-def related_statements(
+async def related_statements(
     statement_id: StatementId,
     params: Annotated[RelatedQuery, Query()],
     searcher: SearcherDep,
+    pool: SearchPoolDep,
 ) -> Any:
     """Statements on the same issue, by default from other meetings; same filters as search."""
-    page = searcher.related(
-        statement_id,
-        limit=params.limit,
-        offset=params.offset,
-        filters=params.to_filter(),
-        exclude_same_meeting=params.exclude_same_meeting,
-    )
-    return page_to_dict(page, http_view(params.text == "full"))
+
+    def work() -> Any:
+        page = searcher.related(
+            statement_id,
+            limit=params.limit,
+            offset=params.offset,
+            filters=params.to_filter(),
+            exclude_same_meeting=params.exclude_same_meeting,
+        )
+        return json_body(SearchResponse, page_to_dict(page, http_view(params.text == "full")))
+
+    return await pool.run(work)
