@@ -30,7 +30,7 @@ from models.errors import (
     StatementNotFoundError,
 )
 from search_api.live import LiveSearcher, Stamp
-from search_api.routers import health, meetings, search, statements
+from search_api.routers import health, meetings, related, search, statements
 from search_api.routers.dependencies import SearchService
 from search_api.schemas import ErrorOut, describe_validation
 from search_api.settings import Settings
@@ -101,7 +101,13 @@ def create_app(
             allow_headers=["*"],
         )
     install_error_handlers(app)
-    for router in (search.router, statements.router, meetings.router, health.router):
+    for router in (
+        search.router,
+        statements.router,
+        related.router,
+        meetings.router,
+        health.router,
+    ):
         app.include_router(router)
     return app
 

@@ -19,9 +19,12 @@ import click
 from pydantic import ValidationError
 
 from search_api.cli.eval_command import eval_command
+from search_api.cli.eval_related_command import eval_related_command
 from search_api.cli.options import index_dir_option, searched_model_option
-from search_api.cli.text_layout import format_page, format_table
+from search_api.cli.text_layout import format_page, format_related_page, format_table
 from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
+from search_api.related.api import RelatedTextParams, related_page_to_dict
+from search_api.related.sources import SourceSelection
 from search_api.results import SearchMode
 from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.settings import Settings
@@ -94,7 +97,16 @@ def search_command(
 
 
 @click.command("related")
-@click.argument("statement_id", metavar="ID")
+@click.argument("statement_id", metavar="[ID]", required=False)
+@click.option("--text", help="Find remarks related to this text instead of a statement.")
+@click.option(
+    "--text-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the text from this UTF-8 file ('-' is not accepted; use --text \"$(cat)\").",
+)
+@click.option("--passage", type=int, help="Only this passage of the statement (0-based).")
+@click.option("--char-start", type=int, help="Only the statement's text from this character.")
+@click.option("--char-end", type=int, help="Only the statement's text up to this character.")
 @click.option("--limit", default=10, show_default=True, help="Results per page (1-100).")
 @click.option("--offset", default=0, show_default=True, help="Results to skip (0-10000).")
 @click.option(
@@ -105,28 +117,63 @@ def search_command(
 )
 @filter_options
 @output_options
-@index_dir_option
-def related_command(statement_id: str, index_dir: Path, as_json: bool, **options: Any) -> None:
-    """Statements from other meetings on the same issue as statement ID.
+@index_options
+def related_command(
+    statement_id: str | None,
+    text: str | None,
+    text_file: Path | None,
+    index_dir: Path,
+    model: str | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Statements from other meetings on the same issue as statement ID (or a text), with why.
 
-    Ranks by the statement's stored vectors, so no model is loaded and it answers at once.
+    Each result shows the matched passage pair (the source's side and the result's) and the
+    source's distinctive words it shares.  A statement is ranked by its stored vectors (no
+    model is loaded); a text is embedded first.
 
     \b
     Example:
       policy-search related 121004261X01220220406_007 --limit 5
+      policy-search related 121004261X01220220406_007 --passage 2
+      policy-search related --text "重要物資のサプライチェーン強靱化と特定国への依存"
     """
-    params = _validated(RelatedParams, **_filter_fields(options))
-    searcher = _open_without_models(index_dir)
-    page = page_to_dict(
-        searcher.related(
+    if text_file is not None:
+        text = _read_text(text_file)
+    if (statement_id is None) == (text is None):
+        raise click.UsageError("give a statement ID or --text/--text-file (one of them)")
+    fields = _filter_fields(options)
+    if text is not None:
+        for name in ("passage", "char_start", "char_end", "exclude_same_meeting"):
+            fields.pop(name, None)
+        checked = _validated(RelatedTextParams, text=text, **fields)
+        searcher = _open(index_dir, model)
+        page = searcher.related_text(
+            checked.text, limit=checked.limit, offset=checked.offset, filters=checked.to_filter()
+        )
+        heading = f'related to "{_short(text)}"'
+    else:
+        params = _validated(RelatedParams, **fields)
+        searcher = _open_without_models(index_dir)
+        page = searcher.related(
             statement_id,
             limit=params.limit,
             offset=params.offset,
             filters=params.to_filter(),
             exclude_same_meeting=params.exclude_same_meeting,
+            selection=SourceSelection(params.passage, params.char_start, params.char_end),
         )
-    )
-    _emit(page, as_json, lambda: format_page(page, _width(), f"related to {statement_id}"))
+        heading = f"related to {statement_id}"
+    data = related_page_to_dict(page)
+    _emit(data, as_json, lambda: format_related_page(data, _width(), heading))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"cannot read {path} as UTF-8 text: {exc}") from exc
 
 
 @click.command("meetings")
@@ -233,4 +280,5 @@ COMMANDS: list[click.Command] = [
     meetings_command,
     serve_command,
     eval_command,
+    eval_related_command,
 ]

@@ -6,9 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from search_api.presentation import page_to_dict, statement_to_dict
+from search_api.presentation import statement_to_dict
+from search_api.related.api import RelatedResponse, related_page_to_dict
+from search_api.related.sources import SourceSelection
 from search_api.routers.dependencies import SearcherDep
-from search_api.schemas import RelatedParams, SearchResponse, StatementOut
+from search_api.schemas import RelatedParams, StatementOut
 
 router = APIRouter(prefix="/statements", tags=["statements"])
 
@@ -22,18 +24,22 @@ def get_statement(statement_id: StatementId, searcher: SearcherDep) -> Any:
     return statement_to_dict(statement, meeting)
 
 
-@router.get("/{statement_id}/related", response_model=SearchResponse, summary="Related statements")
+@router.get("/{statement_id}/related", response_model=RelatedResponse, summary="Related statements")
 def related_statements(
     statement_id: StatementId,
     params: Annotated[RelatedParams, Query()],
     searcher: SearcherDep,
 ) -> Any:
-    """Statements on the same issue, by default from other meetings; same filters as search."""
+    """Statements on the same issue, by default from other meetings, each with its reason.
+
+    ``passage`` or ``char_start``/``char_end`` narrow the source to part of a long speech.
+    """
     page = searcher.related(
         statement_id,
         limit=params.limit,
         offset=params.offset,
         filters=params.to_filter(),
         exclude_same_meeting=params.exclude_same_meeting,
+        selection=SourceSelection(params.passage, params.char_start, params.char_end),
     )
-    return page_to_dict(page)
+    return related_page_to_dict(page)
