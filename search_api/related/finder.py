@@ -28,10 +28,16 @@ from indexer.records import Statement
 from indexer.store import StatementStore
 from indexer.vectors import FaissVectorIndex
 from search_api.catalog import PassageCatalog
-from search_api.fusion import convex_fusion
+from search_api.fusion import convex_fusion, reciprocal_rank_fusion
 from search_api.lexical import LexicalIndex, found_words
 from search_api.ranking import ChannelTuning, top_rows
-from search_api.related.config import CONTEXT_SUFFIX, LEXICAL, QUERY_SUFFIX, RelatedConfig
+from search_api.related.config import (
+    CONTEXT_SUFFIX,
+    FEEDBACK_SUFFIX,
+    LEXICAL,
+    QUERY_SUFFIX,
+    RelatedConfig,
+)
 from search_api.related.diversity import cap_per_meeting
 from search_api.related.reasons import (
     PassageRef,
@@ -107,12 +113,11 @@ class RelatedFinder:
         weights = self.config.weights
         main = np.array([not p.context for p in source.passages], dtype=np.bool_)
         for channel, xq in source.vectors.items():
-            rankings.update(self._dense(channel, xq, main, source, allowed))
+            rankings.update(self._dense(channel, channel, xq, main, source, allowed))
         for channel, xq in source.query_vectors.items():
             name = channel + QUERY_SUFFIX
             if weights.get(name, 0.0) > 0:
-                ranked = self._dense(channel, xq, main, source, allowed)
-                rankings[name] = ranked[channel]
+                rankings.update(self._dense(channel, name, xq, main, source, allowed))
         terms: list[WeightedTerm] = []
         if weights.get(LEXICAL, 0.0) > 0:
             text = " ".join(p.text for p in source.passages if not p.context)
@@ -120,14 +125,75 @@ class RelatedFinder:
             scores = score_passages(self._lexical, terms)
             rows = top_rows(scores, mask, self.config.depth)
             rankings[LEXICAL] = PairRanking.from_rows(self._catalog, rows, scores[rows])
-        names = [n for n in rankings if self._weight(n) > 0]
-        fused = convex_fusion(
-            [rankings[n].as_pairs() for n in names], [self._weight(n) for n in names]
-        )
+        fused = self._fused(rankings)
+        if self.config.feedback > 0 and fused:
+            rankings.update(self._feedback(fused, rankings, source, (allowed, mask)))
+            fused = self._fused(rankings)
         ordered = cap_per_meeting(fused, self._catalog.statement_meeting, self.config.per_meeting)
         return RelatedRanking(ordered, rankings, terms)
 
+    def _fused(self, rankings: Mapping[str, PairRanking]) -> list[tuple[int, float]]:
+        names = [n for n in rankings if self._weight(n) > 0]
+        lists = [rankings[n].as_pairs() for n in names]
+        channel_weights = [self._weight(n) for n in names]
+        if self.config.fusion == "rrf":
+            return reciprocal_rank_fusion(lists, channel_weights)
+        return convex_fusion(lists, channel_weights)
+
+    def _feedback(
+        self,
+        fused: Sequence[tuple[int, float]],
+        rankings: Mapping[str, PairRanking],
+        source: RelatedSource,
+        scope: tuple[IntArray, npt.NDArray[np.bool_]],
+    ) -> dict[str, PairRanking]:
+        """Pseudo-relevance feedback: the best passages of the first results, searched again.
+
+        Rocchio-style for every dense channel (the feedback passages' stored vectors, their
+        coverage averaged) and RM3-style for BM25 (their distinctive terms).
+        """
+        allowed, mask = scope
+        top = [statement for statement, _score in fused[: self.config.feedback]]
+        rows = [self._pair(statement, rankings)[2] for statement in top]
+        ids = [int(self._catalog.passage_ids[row]) for row in rows]
+        out: dict[str, PairRanking] = {}
+        for channel in source.vectors:
+            name = channel + FEEDBACK_SUFFIX
+            if self._weight(name) <= 0:
+                continue
+            xq = self._store.stored_vectors(channel, ids)
+            vectors = self._vectors(channel)
+            k = max(1, min(self.config.depth, vectors.ntotal))
+            distances, labels = vectors.search(xq, k, allowed)
+            out[name] = aggregate_pairs(
+                self._catalog,
+                distances,
+                labels,
+                np.ones(len(ids)),
+                self._tuning(channel),
+                source.language,
+                "mean",
+            )
+        if self._weight(LEXICAL + FEEDBACK_SUFFIX) > 0:
+            passages = self._store.get_passages(ids)
+            text = " ".join(p.text for p in passages.values())
+            terms = select_terms(self._analyze(text), self._lexical, self.config.terms)
+            scores = score_passages(self._lexical, terms)
+            top_found = top_rows(scores, mask, self.config.depth)
+            out[LEXICAL + FEEDBACK_SUFFIX] = PairRanking.from_rows(
+                self._catalog, top_found, scores[top_found]
+            )
+        return out
+
+    def _tuning(self, channel: str) -> ChannelTuning:
+        """The search's cross-language offset with the related ranking's own length penalty."""
+        offset = self.tuning.get(channel, ChannelTuning()).cross_language_offset
+        return ChannelTuning(self.config.long_speech_penalty, offset)
+
     def _weight(self, name: str) -> float:
+        if name.endswith(FEEDBACK_SUFFIX):
+            base = self.config.weights.get(name.removesuffix(FEEDBACK_SUFFIX), 0.0)
+            return base * self.config.feedback_weight
         if name.endswith(CONTEXT_SUFFIX):
             base = self.config.weights.get(name.removesuffix(CONTEXT_SUFFIX), 0.0)
             return base * self.config.context_weight
@@ -136,18 +202,20 @@ class RelatedFinder:
     def _dense(
         self,
         channel: str,
+        name: str,
         xq: npt.NDArray[np.float32],
         main: npt.NDArray[np.bool_],
         source: RelatedSource,
         allowed: IntArray,
     ) -> dict[str, PairRanking]:
+        """The rankings ``name`` (and ``name:context``) from ``xq`` searched in ``channel``."""
         vectors = self._vectors(channel)
         k = max(1, min(self.config.depth, vectors.ntotal))
         distances, labels = vectors.search(np.ascontiguousarray(xq), k, allowed)
-        tuning = self.tuning.get(channel, ChannelTuning())
+        tuning = self._tuning(channel)
         out: dict[str, PairRanking] = {}
-        for name, rows in ((channel, main), (channel + CONTEXT_SUFFIX, ~main)):
-            if rows.any() and self._weight(name) > 0:
+        for label, rows in ((name, main), (name + CONTEXT_SUFFIX, ~main)):
+            if rows.any() and self._weight(label) > 0:
                 chosen = np.flatnonzero(rows)
                 weights = source.weights[chosen]
                 ranked = aggregate_pairs(
@@ -160,7 +228,7 @@ class RelatedFinder:
                     self.config.aggregate,
                 )
                 # best_sources index the chosen rows; map them back to the source's passages
-                out[name] = PairRanking(
+                out[label] = PairRanking(
                     ranked.statements,
                     ranked.scores,
                     ranked.best_rows,
@@ -227,7 +295,7 @@ class RelatedFinder:
         """
         dense = sorted(
             (n for n in rankings if n != LEXICAL),
-            key=lambda n: (n.endswith(CONTEXT_SUFFIX), -self._weight(n), n),
+            key=lambda n: (n.endswith((CONTEXT_SUFFIX, FEEDBACK_SUFFIX)), -self._weight(n), n),
         )
         for name in [*dense, LEXICAL]:
             ranking = rankings.get(name)
