@@ -325,4 +325,6 @@ class RelatedFinder:
                 matched.append((weighted.term, weighted.surface))
         in_result = found_words(result.text, matched)
         in_source = {w.lower() for w in found_words(source.text, [(w, w) for w in in_result])}
-        return tuple(w for w in in_result if w.lower() in in_source)
+        shared = [w for w in in_result if w.lower() in in_source]
+        # a compound and its parts (脱炭素, 炭素) are one word to a reader: keep the compound
+        return tuple(w for w in shared if not any(w != o and w in o for o in shared))

@@ -211,3 +211,31 @@ def test_the_installed_script_reports_errors_with_a_non_zero_status(cli_index: P
     assert completed.stdout == ""
     assert "error:" in completed.stderr
     assert "no-such-id" in completed.stderr
+
+
+def test_related_shows_why_each_result_is_related(run: Any, cli_index: Path) -> None:
+    result = run("related", SEED_STATEMENT, "--index", str(cli_index), "--limit", "3")
+
+    assert result.code == 0, result.err
+    blocks = result.out.split("\n\n")[1:]
+    assert len(blocks) == 3
+    for block in blocks:
+        assert "why: matches this source passage (" in block
+        assert "\n       > " in block  # the source's side of the pair
+    assert "shared terms: " in result.out
+
+
+def test_related_takes_a_text_or_an_id_but_not_both(run: Any, cli_index: Path) -> None:
+    text = "経済安全保障とサプライチェーンの強靱化、特定国への依存"
+    result = run(
+        "related", "--text", text, "--index", str(cli_index), "--model", "fake", "--json",
+        "--limit", "4",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    hits = result.json()["results"]
+    assert len(hits) == 4 and all(hit["reason"]["source"]["text"] in text for hit in hits)
+
+    neither = run("related", "--index", str(cli_index))
+    assert neither.code == 2 and "statement ID or --text" in neither.err
+    both = run("related", SEED_STATEMENT, "--text", text, "--index", str(cli_index))
+    assert both.code == 2
