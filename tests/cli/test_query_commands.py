@@ -53,10 +53,12 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         ("search", ["QUESTION", "--limit", "--offset", "--mode", "--json", "--meeting", "--body",
                     "--date-from", "--date-to", "--speaker", "--topic", "--language",
                     "--include-procedural", "--index", "--model"]),
-        ("related", ["ID", "--limit", "--exclude-same-meeting", "--json", "--body", "--index"]),
+        ("related", ["ID", "--limit", "--exclude-same-meeting", "--json", "--body", "--index",
+                     "--text", "--text-file", "--passage", "--char-start", "--char-end"]),
         ("meetings", ["--json", "--index"]),
         ("serve", ["--index", "--host", "--port", "--model", "--cors-origin", "/docs"]),
         ("eval", ["QUESTIONS", "--mode", "--json", "--index", "--model"]),
+        ("eval-related", ["CASES", "--per-case", "--json", "--index", "--model"]),
     ],
 )  # fmt: skip
 def test_every_query_command_documents_its_options(
