@@ -250,6 +250,7 @@ class RelatedFinder:
         pairs = {s: self._pair(s, ranking.rankings) for s, _ in window}
         passage_ids = [int(catalog.passage_ids[row]) for _ch, _src, row, _sim in pairs.values()]
         passages = self._store.get_passages(passage_ids)
+        owners = self._term_owners(ranking.terms)
         themes = shared_themes(
             self.themes, source.statement.statement_id if source.statement else None, ids
         )
@@ -260,7 +261,7 @@ class RelatedFinder:
             statement = statements[statement_id]
             channel, src, row, similarity = pairs[index]
             passage = passages[int(catalog.passage_ids[row])]
-            terms = self._shared_terms(index, statement, source, ranking.terms)
+            terms = self._shared_terms(index, statement, source, owners)
             side = source.passages[src]
             reason = RelatedReason(
                 channel=channel,
@@ -305,24 +306,27 @@ class RelatedFinder:
         rows = np.flatnonzero(self._catalog.passage_statement == statement)
         return LEXICAL, 0, int(rows[0]), 0.0
 
+    def _term_owners(self, terms: Sequence[WeightedTerm]) -> list[tuple[WeightedTerm, set[int]]]:
+        """Each selected term with the statements whose passages are indexed under it."""
+        lexical, owners = self._lexical, self._catalog.passage_statement
+        out = []
+        for weighted in terms:
+            column = lexical.vocabulary[weighted.term]
+            postings = lexical.rows[lexical.indptr[column] : lexical.indptr[column + 1]]
+            out.append((weighted, set(owners[postings].tolist())))
+        return out
+
     def _shared_terms(
         self,
         statement: int,
         result: Statement,
         source: RelatedSource,
-        terms: Sequence[WeightedTerm],
+        owners: Sequence[tuple[WeightedTerm, set[int]]],
     ) -> tuple[str, ...]:
         """Selected terms indexed in the result's passages, as written in both texts."""
-        if not terms:
+        matched = [(w.term, w.surface) for w, statements in owners if statement in statements]
+        if not matched:
             return ()
-        rows = np.flatnonzero(self._catalog.passage_statement == statement)
-        lexical = self._lexical
-        matched = []
-        for weighted in terms:
-            column = lexical.vocabulary[weighted.term]
-            postings = lexical.rows[lexical.indptr[column] : lexical.indptr[column + 1]]
-            if np.isin(postings, rows, assume_unique=True).any():
-                matched.append((weighted.term, weighted.surface))
         in_result = found_words(result.text, matched)
         in_source = {w.lower() for w in found_words(source.text, [(w, w) for w in in_result])}
         shared = [w for w in in_result if w.lower() in in_source]
