@@ -10,7 +10,9 @@ scores, weights in `RelatedConfig`):
 * ``bm25``: more-like-this, the source's most distinctive terms by tf-idf against the index
   (``search_api.related.terms``);
 * ``<channel>:context``: the neighbouring remarks of the source in its meeting (meeting
-  structure), when ``context_weight`` > 0.
+  structure), when ``context_weight`` > 0;
+* ``<channel>:feedback``: pseudo-relevance feedback, the best passages of the first
+  ``feedback`` results searched again (Rocchio for dense channels, RM3-style terms for BM25).
 
 The source statement never appears in its own results, nor (by default) its meeting.  The
 reasons of each shown result come from these same rankings (``search_api.related.reasons``).
@@ -18,6 +20,7 @@ reasons of each shown result come from these same rankings (``search_api.related
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -330,5 +333,19 @@ class RelatedFinder:
         in_result = found_words(result.text, matched)
         in_source = {w.lower() for w in found_words(source.text, [(w, w) for w in in_result])}
         shared = [w for w in in_result if w.lower() in in_source]
-        # a compound and its parts (脱炭素, 炭素) are one word to a reader: keep the compound
-        return tuple(w for w in shared if not any(w != o and w in o for o in shared))
+        return readable_terms(shared, (result.text, source.text))
+
+
+def readable_terms(words: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
+    """Shared words as a reader sees them: parts written together in every text are joined
+    (サプライ + チェーン -> サプライチェーン) and a word inside another shown word is dropped
+    (炭素 beside 脱炭素)."""
+    folded = [unicodedata.normalize("NFKC", text).lower() for text in texts]
+    joined: list[str] = []
+    for word in words:
+        if joined and all((joined[-1] + word).lower() in text for text in folded):
+            joined[-1] += word
+        else:
+            joined.append(word)
+    unique = list(dict.fromkeys(joined))
+    return tuple(w for w in unique if not any(w != other and w in other for other in unique))

@@ -81,3 +81,14 @@ def test_the_meeting_cap_moves_the_overflow_behind_and_keeps_everything() -> Non
     assert [s for s, _ in capped] == [0, 1, 3, 2, 4]
     assert sorted(capped) == sorted(ranked)
     assert cap_per_meeting(ranked, meeting_of, None) == ranked
+
+
+def test_shared_terms_read_as_words() -> None:
+    from search_api.related.finder import readable_terms
+
+    texts = ("半導体のサプライチェーンと脱炭素", "サプライチェーンの脱炭素化")
+    assert readable_terms(["サプライ", "チェーン", "脱炭素", "炭素"], texts) == (
+        "サプライチェーン",
+        "脱炭素",
+    )
+    assert readable_terms(["供給", "網"], ("供給と網", "供給網")) == ("供給", "網")
