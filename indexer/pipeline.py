@@ -23,14 +23,18 @@ from tqdm import tqdm
 
 from indexer.chunking import split_passages
 from indexer.index_dir import UpdatableIndex, open_for_update, staging_directory, swap_in
+from indexer.index_lock import IndexLock
 from indexer.manifest import Manifest
 from indexer.metadata import SIDECAR_NAME, MeetingMetadata
+from indexer.paths import path_text
 from indexer.reading import iter_input_files, read_paths
 from indexer.records import ParsedMeeting, Passage
 from indexer.store_schema import content_hash
 from indexer.store_writes import SourceFile
 from models.embedder import Embedder
+from models.errors import IndexWriteError
 from models.file_digest import digest_file
+from models.loading import EncoderOptions
 
 DEFAULT_BATCH_SIZE = 256
 PRIMARY_CHANNEL = "e5"
@@ -142,7 +146,9 @@ Encoder lifts English questions about Japanese remarks (dev set nDCG@10 0.474 ->
 
 
 def default_embedders(
-    model_name: str | None, extra_channels: Sequence[str] | None = None
+    model_name: str | None,
+    extra_channels: Sequence[str] | None = None,
+    encoder: EncoderOptions | None = None,
 ) -> dict[str, Embedder]:
     """The embedders an index is built and searched with, by channel.
 
@@ -150,13 +156,14 @@ def default_embedders(
     each extra channel name is itself a model name for ``load_embedder`` (e.g. ``use``).
     ``extra_channels=None`` means the defaults: ``DEFAULT_EXTRA_CHANNELS`` with the default
     model, none with any other model (a chosen model is measured on its own first).  The CLI and
-    the server both call this, so they agree on the channels.
+    the server both call this, so they agree on the channels. ``encoder`` chooses the default
+    model's device and runtime (``models.loading.EncoderOptions``).
     """
     from models.loading import load_embedder
 
     if extra_channels is None:
         extra_channels = DEFAULT_EXTRA_CHANNELS if model_name is None else ()
-    embedders = {PRIMARY_CHANNEL: load_embedder(model_name)}
+    embedders = {PRIMARY_CHANNEL: load_embedder(model_name, encoder)}
     for name in extra_channels:
         if name and name != PRIMARY_CHANNEL:
             embedders[name] = load_embedder(name)
@@ -179,7 +186,7 @@ def update_index(
         files = list(iter_input_files(paths))
         with _bar(options, total=len(files), unit="file", desc="files") as bar:
             for path in files:
-                bar.set_postfix_str(path.name[-40:])
+                bar.set_postfix_str(path_text(path.name)[-40:])
                 summary.files.extend(run.index_file(path))
                 bar.update(1)
         if options.exclusive:
@@ -204,16 +211,23 @@ def rebuild_index(
 
     The old index stays readable until the new one is complete.  A killed rebuild resumes
     from its staging directory (``DIR.rebuilding``) when run again with the same models.
+    The update lock of ``directory`` is held from start to swap, so a rebuild is refused while
+    another writer runs and no writer can start before the new index is in place; the swap
+    also happens under the staging directory's own lock, which becomes ``DIR/.lock``.
     """
-    staging = staging_directory(directory)
-    if staging.exists():
-        try:
-            open_for_update(staging, embedders, None).close()
-        except Exception:
-            shutil.rmtree(staging)
-    options = replace(options or UpdateOptions(), exclusive=True)
-    summary = update_index(staging, paths, embedders, options)
-    swap_in(staging, directory)
+    with IndexLock.acquire(directory):
+        staging = staging_directory(directory)
+        if staging.exists():
+            try:
+                open_for_update(staging, embedders, None).close()
+            except IndexWriteError:
+                raise
+            except Exception:
+                shutil.rmtree(staging)
+        options = replace(options or UpdateOptions(), exclusive=True)
+        summary = update_index(staging, paths, embedders, options)
+        with IndexLock.acquire(staging):
+            swap_in(staging, directory)
     return summary
 
 
@@ -236,26 +250,28 @@ class _Run:
 
     def index_file(self, path: Path) -> list[FileReport]:
         """Index one file unless it is unchanged; reports (a failed sidecar adds one)."""
-        key = str(path.resolve())
+        key = path_text(path.resolve())
         stat = path.stat()
         options_key = _options_key(path, self.options)
         self.seen.add(key)
         known = self.index.writer.source_file(key)
         same_stat = (options_key, stat.st_mtime_ns, stat.st_size)
         if known is not None and (known.options_key, known.mtime_ns, known.size) == same_stat:
-            return [FileReport(str(path), "unchanged")]
+            return [FileReport(path_text(path), "unchanged")]
         digest = _file_hash(path)
         source = SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
         if known is not None and (known.options_key, known.content_hash) == (options_key, digest):
             self.index.writer.touch_source_file(source)
-            return [FileReport(str(path), "unchanged")]
+            return [FileReport(path_text(path), "unchanged")]
         reports: list[FileReport] = []
         for result in read_paths([path], self.options.overrides):
             if result.error is None:
                 reports.append(self._store_file(source, result.meetings, result.fmt))
             elif result.path == path or result.path not in self.failed_sidecars:
                 self.failed_sidecars.add(result.path)
-                reports.append(FileReport(str(result.path), "failed", error=str(result.error)))
+                reports.append(
+                    FileReport(path_text(result.path), "failed", error=str(result.error))
+                )
         return reports
 
     def _store_file(

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.decoding import decode_bytes
+from indexer.identifiers import url_safe_id
 from indexer.metadata import SIDECAR_NAME, MeetingMetadata, load_sidecar, merge_metadata
+from indexer.paths import path_text
 from indexer.readers.english import looks_like_english, parse_english
 from indexer.readers.kokkai import parse_kokkai_json, parse_kokkai_lines
 from indexer.readers.summary import looks_like_summary, parse_summary
@@ -99,19 +101,20 @@ def detect_format(text: str, source: str) -> str:
 
 
 def _meeting_id(path: Path, metadata: MeetingMetadata | None) -> str:
+    """The sidecar's meeting id, else the file name without its suffixes, made URL-safe."""
     if metadata is not None and metadata.meeting_id:
-        return metadata.meeting_id
+        return url_safe_id(metadata.meeting_id)
     name = path.name
     for suffix in (".gz", ".txt", ".json", ".jsonl"):
         name = name.removesuffix(suffix)
-    return name or path.stem
+    return url_safe_id(name or path.stem)
 
 
 def parse_text(
     text: str, path: Path, metadata: MeetingMetadata | None = None, fmt: str | None = None
 ) -> tuple[str, list[ParsedMeeting]]:
     """Detect the format of decoded text (unless given) and parse it; returns (format, meetings)."""
-    source = str(path)
+    source = path_text(path)
     fmt = fmt or detect_format(text, source)
     if fmt == KOKKAI_JSON:
         return fmt, parse_kokkai_json(text, source)
@@ -132,9 +135,9 @@ def _gzip_lines(path: Path) -> Iterator[str]:
             for number, line in enumerate(stream, start=1):  # noqa: B007
                 yield line
     except (EOFError, OSError, zlib.error) as exc:
-        raise ParseError(str(path), f"corrupt or truncated gzip: {exc}", number + 1) from exc
+        raise ParseError(path_text(path), f"corrupt or truncated gzip: {exc}", number + 1) from exc
     except UnicodeDecodeError as exc:
-        raise ParseError(str(path), "gzip content is not UTF-8 text", number + 1) from exc
+        raise ParseError(path_text(path), "gzip content is not UTF-8 text", number + 1) from exc
 
 
 def _read_gzip(path: Path, metadata: MeetingMetadata | None) -> tuple[str, list[ParsedMeeting]]:
@@ -151,10 +154,10 @@ def _read_gzip(path: Path, metadata: MeetingMetadata | None) -> tuple[str, list[
             yield from head
             yield from lines
 
-        return KOKKAI_JSONL, parse_kokkai_lines(chained(), str(path))
+        return KOKKAI_JSONL, parse_kokkai_lines(chained(), path_text(path))
     text = "".join(head) + "".join(lines)
     if not text.strip():
-        raise ParseError(str(path), "empty file (gzip holds no text)")
+        raise ParseError(path_text(path), "empty file (gzip holds no text)")
     return parse_text(text, path, metadata)
 
 
@@ -162,7 +165,7 @@ def read_minutes_file_with_format(
     path: Path, metadata: MeetingMetadata | None = None
 ) -> tuple[str, list[ParsedMeeting]]:
     """Like `read_minutes_file` but also return the detected format name."""
-    source = str(path)
+    source = path_text(path)
     try:
         with path.open("rb") as stream:
             magic = stream.read(2)

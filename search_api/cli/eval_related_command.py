@@ -15,8 +15,9 @@ from typing import Any
 
 import click
 
+from models.loading import EncoderOptions
 from search_api.cli.eval_command import question_dict, summary_dict
-from search_api.cli.options import index_dir_option, searched_model_option
+from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
 from search_api.evaluation import DEPTH, summarise
 from search_api.related.cases import evaluate_related, locate_sources, read_related_cases
 
@@ -29,8 +30,14 @@ from search_api.related.cases import evaluate_related, locate_sources, read_rela
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @index_dir_option
 @searched_model_option
+@encoder_options
 def eval_related_command(
-    cases: Path, per_case: bool, as_json: bool, index_dir: Path, model: str | None
+    cases: Path,
+    per_case: bool,
+    as_json: bool,
+    index_dir: Path,
+    model: str | None,
+    encoder: EncoderOptions,
 ) -> None:
     """Evaluate related remarks on labelled CASES (JSON lines, the format of related-dev.jsonl).
 
@@ -43,7 +50,7 @@ def eval_related_command(
     from search_api.python_api import open_searcher
 
     labelled = read_related_cases(cases)
-    searcher = open_searcher(index_dir, model)
+    searcher = open_searcher(index_dir, model, encoder)
     sources = locate_sources(labelled, searcher.iter_statements())
 
     def find(source: Any) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from indexer.index_dir import open_index
-from indexer.maintenance import check_index, remove_meeting
+from indexer.maintenance import check_index, remove_meeting, upgrade_index
 from indexer.metadata import MeetingMetadata
 from indexer.pipeline import (
     DEFAULT_BATCH_SIZE,
@@ -27,7 +27,8 @@ from indexer.pipeline import (
     update_index,
 )
 from indexer.vectors import INDEX_KINDS
-from search_api.cli.options import index_dir_option, json_option
+from models.loading import EncoderOptions
+from search_api.cli.options import encoder_options, index_dir_option, json_option
 
 
 def _channels(value: str | None) -> tuple[str, ...] | None:
@@ -77,6 +78,7 @@ def _channels(value: str | None) -> tuple[str, ...] | None:
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
 @json_option
+@encoder_options
 def index_command(
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -90,6 +92,7 @@ def index_command(
     batch_size: int,
     progress: bool | None,
     as_json: bool,
+    encoder: EncoderOptions,
 ) -> None:
     """Index minutes files and folders (recursively): add what is new, replace what changed.
 
@@ -104,7 +107,7 @@ def index_command(
     options = UpdateOptions(
         overrides=overrides, kind=kind, batch_size=batch_size, progress=progress
     )
-    embedders = default_embedders(model, _channels(channels))
+    embedders = default_embedders(model, _channels(channels), encoder)
     build = rebuild_index if rebuild else update_index
     summary = build(index_dir, list(paths), embedders, options)
     if as_json:
@@ -248,4 +251,21 @@ def _check_json(check: Any) -> dict[str, Any]:
     }
 
 
-COMMANDS: list[click.Command] = [index_command, stats_command, remove_command, check_command]
+@click.command("upgrade")
+@index_dir_option
+def upgrade_command(index_dir: Path) -> None:
+    """Upgrade an index built by an older policy-search in place (stored vectors are kept)."""
+    before, after = upgrade_index(index_dir)
+    if before == after:
+        click.echo(f"index {index_dir} is at schema version {after}: nothing to do")
+    else:
+        click.echo(f"upgraded index {index_dir} from schema version {before} to {after}")
+
+
+COMMANDS: list[click.Command] = [
+    index_command,
+    stats_command,
+    remove_command,
+    check_command,
+    upgrade_command,
+]

@@ -18,11 +18,12 @@ from typing import Any, TypeVar, cast
 import click
 from pydantic import ValidationError
 
+from models.loading import EncoderOptions
 from search_api.cli.eval_command import eval_command
 from search_api.cli.eval_related_command import eval_related_command
-from search_api.cli.options import index_dir_option, searched_model_option
+from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
 from search_api.cli.text_layout import format_page, format_related_page, format_table
-from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
+from search_api.presentation import JsonDict, View, meeting_to_dict, page_to_dict
 from search_api.related.api import RelatedTextParams, related_page_to_dict
 from search_api.related.sources import SourceSelection
 from search_api.results import SearchMode
@@ -33,8 +34,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def index_options(command: F) -> F:
-    """``--index DIR`` and ``--model NAME``, defaulting to the environment's settings."""
-    return index_dir_option(searched_model_option(command))
+    """``--index DIR``, ``--model NAME``, ``--device``, ``--backend`` (env defaults)."""
+    return index_dir_option(searched_model_option(encoder_options(command)))
 
 
 def filter_options(command: F) -> F:
@@ -66,6 +67,17 @@ def output_options(command: F) -> F:
     )(command)
 
 
+def text_option(command: F) -> F:
+    """``--text head|full``: how much of each statement's text ``--json`` carries."""
+    return click.option(
+        "--text",
+        type=click.Choice(["head", "full"]),
+        default="head",
+        show_default=True,
+        help="JSON texts: the first 200 characters (with text_length) or whole.",
+    )(command)
+
+
 @click.command("search")
 @click.argument("question")
 @click.option("--limit", default=10, show_default=True, help="Results per page (1-100).")
@@ -78,10 +90,16 @@ def output_options(command: F) -> F:
     help="Ranking: fused semantic + lexical, or one of them alone.",
 )
 @filter_options
+@text_option
 @output_options
 @index_options
 def search_command(
-    question: str, index_dir: Path, model: str | None, as_json: bool, **options: Any
+    question: str,
+    index_dir: Path,
+    model: str | None,
+    encoder: EncoderOptions,
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Find the statements most relevant to QUESTION (Japanese or English).
 
@@ -91,18 +109,18 @@ def search_command(
       policy-search search "semiconductor supply chain" --date-from 2022-01-01 --json
     """
     params = _validated(SearchParams, q=question, **_filter_fields(options))
-    searcher = _open(index_dir, model)
-    page = page_to_dict(searcher.search(params.to_request()))
+    searcher = _open(index_dir, model, encoder)
+    page = page_to_dict(searcher.search(params.to_request()), View(params.text == "full"))
     _emit(page, as_json, lambda: format_page(page, _width(), f'"{_short(question)}"'))
 
 
 @click.command("related")
 @click.argument("statement_id", metavar="[ID]", required=False)
-@click.option("--text", help="Find remarks related to this text instead of a statement.")
+@click.option("--like", help="Find remarks related to this text instead of a statement.")
 @click.option(
-    "--text-file",
+    "--like-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the text from this UTF-8 file ('-' is not accepted; use --text \"$(cat)\").",
+    help="Find remarks related to the text of this UTF-8 file.",
 )
 @click.option("--passage", type=int, help="Only this passage of the statement (0-based).")
 @click.option("--char-start", type=int, help="Only the statement's text from this character.")
@@ -116,14 +134,16 @@ def search_command(
     help="Leave out (default) or keep the statement's own meeting.",
 )
 @filter_options
+@text_option
 @output_options
 @index_options
 def related_command(
     statement_id: str | None,
-    text: str | None,
-    text_file: Path | None,
+    like: str | None,
+    like_file: Path | None,
     index_dir: Path,
     model: str | None,
+    encoder: EncoderOptions,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -131,28 +151,29 @@ def related_command(
 
     Each result shows the matched passage pair (the source's side and the result's) and the
     source's distinctive words it shares.  A statement is ranked by its stored vectors (no
-    model is loaded); a text is embedded first.
+    model is loaded); a text (--like, --like-file) is embedded first.
 
     \b
     Example:
       policy-search related 121004261X01220220406_007 --limit 5
       policy-search related 121004261X01220220406_007 --passage 2
-      policy-search related --text "重要物資のサプライチェーン強靱化と特定国への依存"
+      policy-search related --like "重要物資のサプライチェーン強靱化と特定国への依存"
     """
-    if text_file is not None:
-        text = _read_text(text_file)
-    if (statement_id is None) == (text is None):
-        raise click.UsageError("give a statement ID or --text/--text-file (one of them)")
+    if like_file is not None:
+        like = _read_text(like_file)
+    if (statement_id is None) == (like is None):
+        raise click.UsageError("give a statement ID or --like/--like-file (one of them)")
     fields = _filter_fields(options)
-    if text is not None:
+    if like is not None:
         for name in ("passage", "char_start", "char_end", "exclude_same_meeting"):
             fields.pop(name, None)
-        checked = _validated(RelatedTextParams, text=text, **fields)
-        searcher = _open(index_dir, model)
+        checked = _validated(RelatedTextParams, q=like, **fields)
+        searcher = _open(index_dir, model, encoder)
         page = searcher.related_text(
-            checked.text, limit=checked.limit, offset=checked.offset, filters=checked.to_filter()
+            checked.q, limit=checked.limit, offset=checked.offset, filters=checked.to_filter()
         )
-        heading = f'related to "{_short(text)}"'
+        heading = f'related to "{_short(like)}"'
+        full_text = checked.text == "full"
     else:
         params = _validated(RelatedParams, **fields)
         searcher = _open_without_models(index_dir)
@@ -165,7 +186,8 @@ def related_command(
             selection=SourceSelection(params.passage, params.char_start, params.char_end),
         )
         heading = f"related to {statement_id}"
-    data = related_page_to_dict(page)
+        full_text = params.text == "full"
+    data = related_page_to_dict(page, View(full_text))
     _emit(data, as_json, lambda: format_related_page(data, _width(), heading))
 
 
@@ -207,28 +229,52 @@ def meetings_command(index_dir: Path, as_json: bool) -> None:
     metavar="URL",
     help="Allow browser calls from this origin (repeatable). Env: POLICY_SEARCH_CORS_ORIGINS.",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A name clients may reach the server by (Host header; repeatable; '*.example.org', "
+    "'*' for any). Default: the --host address, localhost, 127.0.0.1, ::1. "
+    "Env: POLICY_SEARCH_ALLOWED_HOSTS.",
+)
 def serve_command(
-    index_dir: Path, model: str | None, host: str, port: int, cors_origins: tuple[str, ...]
+    index_dir: Path,
+    model: str | None,
+    encoder: EncoderOptions,
+    host: str,
+    port: int,
+    cors_origins: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs); picks up index updates without restart."""
+    import os
+
     import uvicorn
 
     from search_api.app import create_app
+    from search_api.http_guards import default_allowed_hosts
 
     settings = Settings.from_env()
+    from_env = "POLICY_SEARCH_ALLOWED_HOSTS" in os.environ
     settings = Settings(
         index_dir=index_dir,
         model_name=model,
         cors_origins=cors_origins or settings.cors_origins,
+        encoder=encoder,
+        allowed_hosts=allowed_hosts
+        or (settings.allowed_hosts if from_env else None)
+        or default_allowed_hosts(host),
+        max_body_bytes=settings.max_body_bytes,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-def _open(index_dir: Path, model: str | None) -> Any:
+def _open(index_dir: Path, model: str | None, encoder: EncoderOptions) -> Any:
     """The searcher over the index (imported late so ``--help`` stays fast)."""
     from search_api.python_api import open_searcher
 
-    return open_searcher(index_dir, model)
+    return open_searcher(index_dir, model, encoder)
 
 
 def _open_without_models(index_dir: Path) -> Any:

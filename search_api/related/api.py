@@ -1,8 +1,9 @@
 """The HTTP shape of related remarks: request for any text, hits with their reasons.
 
-``POST /related`` takes a paragraph (1-19,999 characters: a text of 20,000 or more is refused
-with 422, like an empty one) and the search's filters; both related routes answer with
-`RelatedResponse`, a search page whose hits carry a ``reason``.  The same dicts are printed by
+``POST /related`` takes a text as ``q`` (as ``POST /search`` does; 1-19,999 characters: a text
+of 20,000 or more is refused with 422, like an empty one), paging, ``text`` (head/full, as on
+every list) and the search's filters; both related routes answer with `RelatedResponse`, a
+search page whose hits carry a ``reason``.  The same dicts are printed by
 ``policy-search related --json``.
 """
 
@@ -11,11 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
-from search_api.presentation import JsonDict, hit_to_dict
+from search_api.presentation import FULL, JsonDict, View, hit_to_dict
 from search_api.related.reasons import RelatedHit, RelatedReason
 from search_api.results import SearchPage
-from search_api.schemas import FilterParams, HitOut, Limit, Offset
+from search_api.schemas import (
+    TEXT_MODE_DESCRIPTION,
+    FilterParams,
+    HitOut,
+    Limit,
+    Offset,
+    TextMode,
+    is_blank,
+)
 
 MAX_TEXT_CHARS = 19_999
 """The longest text ``POST /related`` accepts (a 20,000-character text is refused)."""
@@ -24,19 +34,22 @@ MAX_TEXT_CHARS = 19_999
 class RelatedTextParams(FilterParams):
     """A text (a paragraph of a paper, a news article) with paging and filters."""
 
-    text: str = Field(
+    q: str = Field(
         min_length=1,
         max_length=MAX_TEXT_CHARS,
         description="The text to find related remarks for (1-19,999 characters).",
     )
     limit: Limit = 10
     offset: Offset = 0
+    text: TextMode = Field(default="head", description=TEXT_MODE_DESCRIPTION)
 
-    @field_validator("text")
+    @field_validator("q")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the text must not be blank")
+        if is_blank(value):
+            raise PydanticCustomError(
+                "blank", "the text must not be blank (it has no visible character)"
+            )
         return value
 
 
@@ -91,12 +104,16 @@ def reason_to_dict(reason: RelatedReason | None) -> JsonDict | None:
     }
 
 
-def related_page_to_dict(page: SearchPage) -> JsonDict:
-    """A page of related hits as the API returns it: search hits plus ``reason``."""
+def related_page_to_dict(page: SearchPage, view: View = FULL) -> JsonDict:
+    """A page of related hits as the API returns it: search hits plus ``reason``.
+
+    Statement texts follow ``view`` (bounded heads in lists unless ``text=full``); the
+    reason's passages are passages (at most 400 characters), so they are always whole.
+    """
     results: list[dict[str, Any]] = []
     for hit in page.hits:
         reason = hit.reason if isinstance(hit, RelatedHit) else None
-        results.append({**hit_to_dict(hit), "reason": reason_to_dict(reason)})
+        results.append({**hit_to_dict(hit, view), "reason": reason_to_dict(reason)})
     return {
         "query": page.query,
         "total": page.total,

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 SEED_MEETING = "2023-10-12_meti-econsec-industrial-base-panel-01_gijiyoshi"
-SEED_STATEMENT = f"{SEED_MEETING}#0001"
+SEED_STATEMENT = f"{SEED_MEETING}_5a5240d9c3"
+"""The seed's "赤字国" remark."""
 PARAGRAPH = (
     "経済安全保障の観点から、半導体や重要鉱物のサプライチェーンを強靱化し、特定国への過度な依存を"
     "減らすべきだ。エネルギー自給率の低さも課題である。"
@@ -57,7 +58,7 @@ def test_related_never_returns_the_source_or_by_default_its_meeting(client: Test
 
 def test_every_hit_says_why_with_a_passage_pair_and_shared_terms(client: TestClient) -> None:
     source = ok(client.get(f"/statements/{quote(SEED_STATEMENT, safe='')}"))
-    page = ok(client.get(related_url(SEED_STATEMENT), params={"limit": 10}))
+    page = ok(client.get(related_url(SEED_STATEMENT), params={"limit": 10, "text": "full"}))
 
     with_terms = 0
     for hit in page["results"]:
@@ -80,7 +81,7 @@ def test_a_passage_or_character_range_narrows_the_source(client: TestClient) -> 
         ok(client.get("/search", params={"q": "経済安全保障推進法案 罰則", "limit": 20}))[
             "results"
         ],
-        key=lambda hit: len(hit["text"]),
+        key=lambda hit: hit["text_length"],
     )
     statement_id = long_remark["statement_id"]
     by_passage = ok(client.get(related_url(statement_id), params={"passage": 1, "limit": 5}))
@@ -106,7 +107,7 @@ def test_a_passage_or_character_range_narrows_the_source(client: TestClient) -> 
 
 
 def test_post_related_finds_remarks_for_any_text_with_filters(client: TestClient) -> None:
-    page = ok(client.post("/related", json={"text": PARAGRAPH, "limit": 5}))
+    page = ok(client.post("/related", json={"q": PARAGRAPH, "limit": 5, "text": "full"}))
     assert len(page["results"]) == 5
     assert [hit["rank"] for hit in page["results"]] == [1, 2, 3, 4, 5]
     for hit in page["results"]:
@@ -114,10 +115,10 @@ def test_post_related_finds_remarks_for_any_text_with_filters(client: TestClient
         for term in hit["reason"]["terms"]:
             assert folded(term) in folded(hit["text"]) and folded(term) in folded(PARAGRAPH)
 
-    only_seed = ok(client.post("/related", json={"text": PARAGRAPH, "meeting_id": SEED_MEETING}))
+    only_seed = ok(client.post("/related", json={"q": PARAGRAPH, "meeting_id": SEED_MEETING}))
     assert {hit["meeting"]["id"] for hit in only_seed["results"]} == {SEED_MEETING}
 
-    second = ok(client.post("/related", json={"text": PARAGRAPH, "limit": 3, "offset": 2}))
+    second = ok(client.post("/related", json={"q": PARAGRAPH, "limit": 3, "offset": 2}))
     assert [h["statement_id"] for h in second["results"]] == [
         h["statement_id"] for h in page["results"][2:5]
     ]
@@ -126,14 +127,15 @@ def test_post_related_finds_remarks_for_any_text_with_filters(client: TestClient
 @pytest.mark.parametrize(
     "body",
     [
-        {"text": ""},
-        {"text": "   \n "},
-        {"text": "あ" * 20_000},
+        {"q": ""},
+        {"q": "   \n\u3000\u200b"},
+        {"q": "あ" * 20_000},
         {},
-        {"text": PARAGRAPH, "limit": 0},
-        {"text": PARAGRAPH, "bogus": 1},
+        {"q": PARAGRAPH, "limit": 0},
+        {"q": PARAGRAPH, "bogus": 1},
+        {"q": PARAGRAPH, "text": "all"},
     ],
-    ids=["empty", "blank", "20000-chars", "missing", "limit-0", "unknown-field"],
+    ids=["empty", "blank", "20000-chars", "missing", "limit-0", "unknown-field", "text-mode"],
 )
 def test_post_related_validates_its_input(client: TestClient, body: dict[str, Any]) -> None:
     response = client.post("/related", json=body)
@@ -143,5 +145,5 @@ def test_post_related_validates_its_input(client: TestClient, body: dict[str, An
 
 def test_post_related_accepts_the_longest_allowed_text(client: TestClient) -> None:
     text = (PARAGRAPH * 200)[:19_999]
-    page = ok(client.post("/related", json={"text": text, "limit": 3}))
+    page = ok(client.post("/related", json={"q": text, "limit": 3}))
     assert len(page["results"]) == 3
