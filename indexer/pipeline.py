@@ -22,6 +22,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from indexer.chunking import split_passages
+from indexer.folder_sync import RemovedFile, StaleFile, find_stale, remove_stale
 from indexer.index_dir import UpdatableIndex, open_for_update, staging_directory, swap_in
 from indexer.index_lock import IndexLock
 from indexer.manifest import Manifest
@@ -58,6 +59,9 @@ class UpdateOptions:
     exclusive: bool = False
     """Forget files indexed earlier but not given now (``rebuild_index`` sets it, so a resumed
     rebuild holds exactly the files of this run)."""
+    sync: bool = False
+    """Remove the records of indexed files gone from the folders given (``index --sync``);
+    without it they are only reported as stale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,8 @@ class FileReport:
     passages: int = 0
     embedded: int = 0
     error: str | None = None
+    warnings: tuple[str, ...] = ()
+    """Parts of the file left out (PDF glyphs without a Unicode map, pages without text)."""
 
 
 @dataclass(slots=True)
@@ -86,6 +92,10 @@ class IndexSummary:
     """Passages (per channel) that needed no new vector: their text was stored already (an
     earlier file or run, a killed run) or repeats a text embedded in this run."""
     statements_removed: int = 0
+    stale: list[StaleFile] = field(default_factory=list)
+    """Indexed files gone from the folders given, kept because ``sync`` was off."""
+    removed_files: list[RemovedFile] = field(default_factory=list)
+    """Gone files whose records ``sync`` removed."""
     encode_seconds: float = 0.0
     elapsed_seconds: float = 0.0
     manifest: Manifest | None = None
@@ -132,6 +142,8 @@ class IndexSummary:
             "embedded": self.embedded,
             "reused": self.reused,
             "statements_removed": self.statements_removed,
+            "stale": [asdict(s) for s in self.stale],
+            "removed_files": [asdict(r) for r in self.removed_files],
             "encode_seconds": round(self.encode_seconds, 3),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
             "per_file": [asdict(f) for f in self.files],
@@ -192,6 +204,15 @@ def update_index(
         if options.exclusive:
             for forgotten in index.writer.forget_files_except(run.seen):
                 summary.statements_removed += forgotten.statements_removed
+        else:
+            stale = find_stale(index.writer.known_files(), paths, run.seen)
+            if options.sync:
+                summary.removed_files = remove_stale(index.writer, stale)
+                summary.statements_removed += sum(
+                    r.statements_removed for r in summary.removed_files
+                )
+            else:
+                summary.stale = stale
         run.fill_missing_vectors()
         index.refresh_vectors()
         summary.manifest = index.write_manifest()
@@ -266,7 +287,8 @@ class _Run:
         reports: list[FileReport] = []
         for result in read_paths([path], self.options.overrides):
             if result.error is None:
-                reports.append(self._store_file(source, result.meetings, result.fmt))
+                report = self._store_file(source, result.meetings, result.fmt)
+                reports.append(replace(report, warnings=result.warnings))
             elif result.path == path or result.path not in self.failed_sidecars:
                 self.failed_sidecars.add(result.path)
                 reports.append(

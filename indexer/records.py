@@ -54,6 +54,8 @@ class Statement:
     source_file: str = ""
     source_line: int | None = None
     url: str | None = None
+    page: int | None = None
+    """Page of the source PDF where the remark starts (1-based), for citations; None for text."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,6 +149,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO index_state (key, value) VALUES ('content_version', 1)
     """,
+    # 3: the PDF page a statement starts on (NULL for text and JSON sources).
+    """
+    ALTER TABLE statements ADD COLUMN page INTEGER
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -158,7 +162,7 @@ MEETING_COLUMNS = (
 )
 STATEMENT_COLUMNS = (
     "statement_id, meeting_id, position, text, language, speaker_name, speaker_role, "
-    "speaker_group, topic, procedural, source_file, source_line, url"
+    "speaker_group, topic, procedural, source_file, source_line, url, page"
 )
 PASSAGE_TEXT = "coalesce(p.text, substr(s.text, p.char_start + 1, p.char_end - p.char_start))"
 """A passage's text in SQL over ``passages p JOIN statements s`` (see ``stored_passage_text``)."""
@@ -258,6 +262,7 @@ def statement_row(statement: Statement) -> tuple[Any, ...]:
         statement.source_file,
         statement.source_line,
         statement.url,
+        statement.page,
     )
 
 
@@ -277,6 +282,7 @@ def statement_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Statement:
         source_file=row[10],
         source_line=row[11],
         url=row[12],
+        page=row[13],
     )
 
 

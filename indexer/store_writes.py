@@ -165,6 +165,30 @@ class StoreWriter:
             self.changed = True
         return changes
 
+    def known_files(self) -> dict[str, list[str]]:
+        """Every indexed source file -> the ids of the meetings it gives."""
+        with self._store.lock:
+            paths = [r[0] for r in self._conn.execute("SELECT path FROM source_files")]
+            pairs = self._conn.execute("SELECT path, meeting_id FROM file_meetings").fetchall()
+        known: dict[str, list[str]] = {path: [] for path in paths}
+        for path, meeting_id in pairs:
+            known.setdefault(path, []).append(meeting_id)
+        return known
+
+    def forget_file(self, path: str) -> tuple[FileChange, list[str]]:
+        """Drop what one indexed file gave; returns the change and the meetings deleted."""
+        with self._transaction(f"forgetting {path}") as conn:
+            before = _column(conn, "SELECT meeting_id FROM file_meetings WHERE path = ?", path)
+            change = _replace_file(conn, SourceFile(path, "", 0, 0), [], {})
+            conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+            gone = [
+                mid
+                for mid in sorted(before)
+                if conn.execute("SELECT 1 FROM meetings WHERE meeting_id = ?", (mid,)).fetchone()
+                is None
+            ]
+        return change, gone
+
     def remove_meeting(self, meeting_id: str) -> int:
         """Delete a meeting, its statements and passages; returns statements deleted (-1: none)."""
         with self._transaction(f"removing meeting {meeting_id}", content=True) as conn:

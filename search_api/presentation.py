@@ -114,6 +114,7 @@ def statement_to_dict(statement: Statement, meeting: Meeting, view: View = FULL)
         "source": {
             "file": shown_path(statement.source_file, view),
             "line": statement.source_line,
+            "page": statement.page,
             "url": statement.url,
         },
     }

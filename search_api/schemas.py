@@ -256,6 +256,7 @@ class SourceOut(BaseModel):
 
     file: str
     line: int | None
+    page: int | None = Field(None, description="PDF page the remark starts on (1-based).")
     url: str | None
 
 

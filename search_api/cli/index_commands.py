@@ -76,6 +76,12 @@ def _channels(value: str | None) -> tuple[str, ...] | None:
     show_default=True,
     help="Passages embedded and committed per batch.",
 )
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="Also remove the meetings of indexed files gone from the folders given "
+    "(without it they are listed as stale).",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
 @json_option
 @encoder_options
@@ -91,13 +97,15 @@ def index_command(
     kind: str | None,
     batch_size: int,
     progress: bool | None,
+    sync: bool,
     as_json: bool,
     encoder: EncoderOptions,
 ) -> None:
     """Index minutes files and folders (recursively): add what is new, replace what changed.
 
     Unchanged files are skipped and identical passages are embedded once.  Exits with status
-    1 when any file could not be read (the others are still indexed).
+    1 when any file could not be read (the others are still indexed).  Files indexed from a
+    folder earlier and gone from it now are listed as stale; ``--sync`` removes them.
     """
     overrides = None
     if title or date or body:
@@ -105,7 +113,7 @@ def index_command(
             title=title, date=None if date is None else date.date(), body=body
         )
     options = UpdateOptions(
-        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress
+        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress, sync=sync
     )
     embedders = default_embedders(model, _channels(channels), encoder)
     build = rebuild_index if rebuild else update_index
@@ -115,9 +123,24 @@ def index_command(
     else:
         _print_summary(summary, index_dir)
     if not summary.files:
-        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz)", err=True)
+        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz, .pdf)", err=True)
     if summary.failed or not summary.files:
         raise click.exceptions.Exit(1)
+
+
+def print_sync(summary: IndexSummary) -> None:
+    """The stale files (kept) or removed files (``--sync``) of an update."""
+    for stale in summary.stale:
+        meetings = ", ".join(stale.meetings) or "no meetings"
+        click.echo(f"stale      {stale.path} (gone; still indexed: {meetings})")
+    for removed in summary.removed_files:
+        meetings = ", ".join(removed.meetings_removed) or "no meeting"
+        click.echo(
+            f"removed    {removed.path} (gone): meetings {meetings}, "
+            f"{removed.statements_removed} statements"
+        )
+    if summary.stale:
+        click.echo(f"{len(summary.stale)} stale files kept; run with --sync to remove them")
 
 
 def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
@@ -132,6 +155,9 @@ def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
                 f"{report.statements} statements, {report.passages} passages, "
                 f"{report.embedded} embedded"
             )
+        for warning in report.warnings:
+            click.echo(f"warning    {report.path}: {warning}", err=True)
+    print_sync(summary)
     click.echo(
         f"{len(summary.files)} files ({summary.count('indexed')} indexed, {summary.skipped} "
         f"unchanged, {summary.failed} failed): {summary.meetings} meetings, "

@@ -107,7 +107,9 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
         lines.append(indent + truncate(speaker_line(hit), body_width))
         for text_line in wrap(snippet(hit["highlight"]["passage"] or hit["text"]), body_width):
             lines.append(indent + text_line)
-        lines.append(indent + truncate(f"id {hit['statement_id']}", body_width))
+        page_number = hit.get("source", {}).get("page")
+        where = f" · p. {page_number}" if page_number is not None else ""
+        lines.append(indent + truncate(f"id {hit['statement_id']}{where}", body_width))
         lines.append("")
     return "\n".join(lines).rstrip("\n")
 

@@ -39,7 +39,8 @@ def test_search_returns_ranked_statements_with_every_field(client: TestClient) -
     assert set(hit["speaker"]) == {"name", "role", "group"}
     assert set(hit["meeting"]) == {"id", "title", "date", "body", "url"}
     assert dt.date.fromisoformat(hit["meeting"]["date"])
-    assert set(hit["source"]) == {"file", "line", "url"}
+    assert set(hit["source"]) == {"file", "line", "page", "url"}
+    assert hit["source"]["page"] is None  # a text file has no pages
     assert hit["source"]["file"]
 
 
