@@ -55,6 +55,8 @@ from search_api.related.terms import WeightedTerm, score_passages, select_terms
 from search_api.results import Highlight, SearchPage
 
 IntArray = npt.NDArray[np.int64]
+MAX_SHOWN_TERMS = 10
+"""Shared terms a reason lists, most distinctive first (a long speech shares dozens)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +335,14 @@ class RelatedFinder:
         in_result = found_words(result.text, matched)
         in_source = {w.lower() for w in found_words(source.text, [(w, w) for w in in_result])}
         shared = [w for w in in_result if w.lower() in in_source]
-        return readable_terms(shared, (result.text, source.text))
+        words = readable_terms(shared, (result.text, source.text))
+
+        def rank(word: str) -> int:  # the most distinctive term the word contains comes first
+            folded = word.lower()
+            hits = [i for i, (term, surface) in enumerate(matched) if surface.lower() in folded]
+            return min(hits, default=len(matched))
+
+        return tuple(sorted(words, key=rank)[:MAX_SHOWN_TERMS])
 
 
 def readable_terms(words: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
