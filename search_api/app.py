@@ -35,7 +35,7 @@ from models.errors import (
 from search_api.docs_pages import install_docs
 from search_api.http_guards import AllowedHostsGuard, BodyLimitGuard, HeadAsGet
 from search_api.live import LiveSearcher, Stamp
-from search_api.routers import health, meetings, search, statements
+from search_api.routers import health, meetings, related, search, statements
 from search_api.routers.dependencies import SearchService
 from search_api.schemas import ErrorOut, describe_validation
 from search_api.search_pool import SearchPool, SearchTimeoutError, ServerBusyError
@@ -127,7 +127,13 @@ def create_app(
         app.add_middleware(AllowedHostsGuard, allowed=settings.allowed_hosts)
     install_error_handlers(app, settings)
     install_docs(app)
-    for router in (search.router, statements.router, meetings.router, health.router):
+    for router in (
+        search.router,
+        statements.router,
+        related.router,
+        meetings.router,
+        health.router,
+    ):
         app.include_router(router)
     return app
 

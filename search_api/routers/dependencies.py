@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
 from indexer.records import Meeting, Statement, StatementFilter
+from search_api.related.sources import SourceSelection
 from search_api.results import IndexHealth, SearchPage, SearchRequest
 from search_api.search_pool import SearchPool
 
@@ -25,6 +26,11 @@ class SearchService(Protocol):
         offset: int,
         filters: StatementFilter,
         exclude_same_meeting: bool = True,
+        selection: SourceSelection | None = None,
+    ) -> SearchPage: ...
+
+    def related_text(
+        self, text: str, limit: int, offset: int, filters: StatementFilter
     ) -> SearchPage: ...
 
     def get_statement(self, statement_id: str) -> tuple[Statement, Meeting]: ...
