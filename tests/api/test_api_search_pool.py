@@ -94,9 +94,10 @@ def test_searches_beyond_the_pool_wait_their_turn_while_health_answers_at_once(
         elapsed = time.monotonic() - started
 
     assert [status for _, status in results] == [200] * 44
-    # Two at a time: 44 x 0.15 s / 2 = 3.3 s of work, so the last answer comes late...
+    # Two at a time: 44 x 0.15 s / 2 = 3.3 s of work, so the last answer comes late (the burn is
+    # wall-clock time, so all at once would answer every request within about 0.2 s)...
     assert elapsed > 3.0
-    assert max(seconds for seconds, _ in results) > 3.0
+    assert max(seconds for seconds, _ in results) > 2.0
     # ...while the cheap routes were answered meanwhile, not after the queue drained.
     assert still_waiting > 10
     assert [status for _, status in health] == [200] * 10
