@@ -30,6 +30,15 @@ HNSW_EF_SEARCH = 128
 EXACT_FILTER_LIMIT = 50_000
 """With HNSW, a filter allowing at most this many ids is searched exactly (small sets lose
 recall in a filtered graph walk, and exact search over them is cheap)."""
+EXACT_SEARCH_MAX_FLOATS = 16_000_000
+"""Above this many stored floats per channel (about 42,000 passages of 384 dimensions), exact
+search costs more than the ~5 ms per channel that a 30 ms hybrid search can spend on it:
+measured 20 ms for 170,000 x 384 on one core (bench/bench_vectors.py, docs/benchmarks.md);
+the scan is bound by memory bandwidth, so its time grows with vectors x dimensions."""
+BITMAP_IDS_PER_VECTOR = 64
+"""A filter becomes a bitmap over ids (one bit per id up to the largest allowed) while ids are
+at most this sparse; else a hash set.  Passage ids are SQLite row ids, hence dense: the pool's
+170k ids make a 21 KB bitmap, built in about a millisecond, where a hash set took 15 ms."""
 
 
 class FaissVectorIndex:
@@ -38,6 +47,8 @@ class FaissVectorIndex:
     def __init__(self, index: faiss.Index, kind: str = "flat") -> None:
         self._index: Any = index  # an IndexIDMap2 (faiss's stubs lack its attributes)
         self.kind = kind
+        self._last_selector: tuple[IdArray, Any, Any] | None = None
+        """(allowed ids, bitmap kept alive, selector) of the last read-only filter searched."""
 
     @classmethod
     def create(cls, dimension: int, kind: str = "flat") -> FaissVectorIndex:
@@ -134,7 +145,8 @@ class FaissVectorIndex:
             return empty
         if self.kind == "hnsw" and len(allowed) <= EXACT_FILTER_LIMIT:
             return self._exact_search(xq, k, allowed)
-        selector = faiss.IDSelectorBatch(allowed)
+        held = self._selector(allowed)  # holds the bitmap the selector points into
+        selector = held[2]
         if self.kind == "hnsw":
             params: Any = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
                 sel=selector, efSearch=max(HNSW_EF_SEARCH, k)
@@ -142,7 +154,32 @@ class FaissVectorIndex:
         else:
             params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         distances, labels = self._index.search(xq, k, params=params)
+        del held  # only now may the bitmap go
         return distances, labels
+
+    def _selector(self, allowed: IdArray) -> tuple[IdArray, Any, Any]:
+        """(allowed, bitmap, selector): a FAISS selector admitting exactly ``allowed``.
+
+        The selector points into the bitmap without owning it, so the caller keeps the whole
+        tuple until its search is done.  Reused while the same read-only array is passed again
+        (the searcher's default scope, on every search).
+        """
+        last = self._last_selector
+        if last is not None and last[0] is allowed:
+            return last
+        low, high = int(allowed.min()), int(allowed.max())
+        keep: Any = None
+        if low >= 0 and high < BITMAP_IDS_PER_VECTOR * max(self.ntotal, len(allowed)) + 4096:
+            mask = np.zeros(high + 1, dtype=np.bool_)
+            mask[allowed] = True
+            keep = np.packbits(mask, bitorder="little")
+            selector: Any = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(keep))
+        else:
+            selector = faiss.IDSelectorBatch(allowed)
+        held = (allowed, keep, selector)
+        if not allowed.flags.writeable:  # a mutable array could change under the cache
+            self._last_selector = held
+        return held
 
     def _exact_search(
         self, xq: FloatMatrix, k: int, allowed: IdArray
@@ -153,3 +190,13 @@ class FaissVectorIndex:
             flat.add_with_ids(self.reconstruct(present), present)
         distances, labels = flat.search(xq, k)
         return distances, labels
+
+
+def recommended_kind(ntotal: int, dimension: int) -> str:
+    """``flat`` while exact search over ``ntotal`` vectors fits the latency budget, else ``hnsw``.
+
+    See `EXACT_SEARCH_MAX_FLOATS`.  HNSW answers in about a millisecond at a recall@10 near
+    0.98 but cannot remove vectors (updates then need ``--rebuild``), so it is recommended, not
+    imposed: ``policy-search index`` prints the advice when a flat channel outgrows the budget.
+    """
+    return "flat" if ntotal * dimension <= EXACT_SEARCH_MAX_FLOATS else "hnsw"

@@ -35,9 +35,10 @@ from models.errors import (
 from search_api.docs_pages import install_docs
 from search_api.http_guards import AllowedHostsGuard, BodyLimitGuard, HeadAsGet
 from search_api.live import LiveSearcher, Stamp
-from search_api.routers import health, meetings, search, statements
+from search_api.routers import health, meetings, related, search, statements
 from search_api.routers.dependencies import SearchService
 from search_api.schemas import ErrorOut, describe_validation
+from search_api.search_pool import SearchPool, SearchTimeoutError, ServerBusyError
 from search_api.settings import Settings
 from search_api.web.routes import install_web, render_error
 
@@ -54,7 +55,11 @@ STATUS_BY_ERROR: dict[type[PolicySearchError], int] = {
     IndexMismatchError: 503,
     IndexCorruptError: 503,
     EmbeddingError: 503,
+    ServerBusyError: 503,
+    SearchTimeoutError: 504,
 }
+RETRY_AFTER_SECONDS = 1
+"""What a 503 "server busy" answer tells the client to wait before retrying."""
 
 
 def create_app(
@@ -84,7 +89,11 @@ def create_app(
         )
         live.start()
         app.state.live = live
+        app.state.search_pool = SearchPool(
+            settings.search_workers, settings.search_queue, settings.search_timeout
+        )
         yield
+        app.state.search_pool.close()
         live.close()
 
     app = FastAPI(
@@ -100,7 +109,8 @@ def create_app(
             404: {"model": ErrorOut, "description": "Unknown statement or meeting."},
             413: {"model": ErrorOut, "description": "Request body too large."},
             422: {"model": ErrorOut, "description": "A parameter is invalid or out of bounds."},
-            503: {"model": ErrorOut, "description": "No usable index."},
+            503: {"model": ErrorOut, "description": "No usable index, or the server is busy."},
+            504: {"model": ErrorOut, "description": "The search exceeded its time limit."},
         },
     )
     app.state.settings = settings
@@ -118,7 +128,13 @@ def create_app(
         app.add_middleware(AllowedHostsGuard, allowed=settings.allowed_hosts)
     install_error_handlers(app, settings)
     install_docs(app)
-    for router in (search.router, statements.router, meetings.router, health.router):
+    for router in (
+        search.router,
+        statements.router,
+        related.router,
+        meetings.router,
+        health.router,
+    ):
         app.include_router(router)
     install_web(app)
     return app
@@ -214,7 +230,10 @@ def install_error_handlers(app: FastAPI, settings: Settings | None = None) -> No
         status = status_for(exc)
         if status >= 500:
             log.warning("%s %s -> %d: %s", request.method, request.url.path, status, exc)
-        return error_for(request, status, exc.code, public_detail(str(exc), shown))
+        response = error_for(request, status, exc.code, public_detail(str(exc), shown))
+        if isinstance(exc, ServerBusyError):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -1,6 +1,6 @@
 """Search from Python (notebooks, analyst tools): open an index, call search and related.
 
-    >>> from search_api.python_api import open_searcher, search, related
+    >>> from search_api.python_api import open_searcher, search, related, related_text
     >>> searcher = open_searcher("index")                                 # doctest: +SKIP
     >>> page = search(searcher, "半導体の供給網", limit=5, body="委員会")   # doctest: +SKIP
     >>> [hit.statement.speaker_name for hit in page.hits]                  # doctest: +SKIP
@@ -27,6 +27,8 @@ from indexer.pipeline import PRIMARY_CHANNEL
 from models.embedder import Embedder
 from models.errors import ConfigError, IndexNotFoundError
 from models.loading import EncoderOptions
+from search_api.related.api import RelatedTextParams
+from search_api.related.sources import SourceSelection
 from search_api.results import SearchPage
 from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.searcher import SearchableIndex, Searcher
@@ -59,7 +61,8 @@ def search(searcher: Searcher, q: str, **params: Any) -> SearchPage:
 
 
 def related(searcher: Searcher, statement_id: str, **params: Any) -> SearchPage:
-    """``GET /statements/{id}/related`` from Python: same parameters (``limit``, filters...)."""
+    """``GET /statements/{id}/related`` from Python: same parameters (``limit``, ``passage``,
+    filters...); each hit is a `RelatedHit` with its ``reason``."""
     checked = _checked(RelatedParams, **params)
     return searcher.related(
         statement_id,
@@ -67,6 +70,15 @@ def related(searcher: Searcher, statement_id: str, **params: Any) -> SearchPage:
         offset=checked.offset,
         filters=checked.to_filter(),
         exclude_same_meeting=checked.exclude_same_meeting,
+        selection=SourceSelection(checked.passage, checked.char_start, checked.char_end),
+    )
+
+
+def related_text(searcher: Searcher, text: str, **params: Any) -> SearchPage:
+    """``POST /related`` from Python: remarks related to any text, with their reasons."""
+    checked = _checked(RelatedTextParams, q=text, **params)
+    return searcher.related_text(
+        checked.q, limit=checked.limit, offset=checked.offset, filters=checked.to_filter()
     )
 
 

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from search_api.catalog import LANGUAGES, PassageCatalog
 from search_api.fusion import FusionWeights
 from search_api.lexical import BM25Parameters
+from search_api.related.config import RelatedConfig
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -71,10 +72,8 @@ class RankingConfig:
     passage_depth: int = 1000
     """Passages taken from each channel per question (fixed, so paging is stable)."""
     bm25: BM25Parameters = field(default_factory=BM25Parameters)
-    related_query: str = "mean"
-    """``mean``: related remarks are searched with the mean of the statement's passage vectors;
-    ``passages``: with each passage vector, a remark scoring by its best pair."""
-    related_max_passages: int = 16
+    related: RelatedConfig = field(default_factory=RelatedConfig)
+    """How related remarks are ranked (``search_api.related``)."""
 
     def tuning_of(self, channel: str) -> ChannelTuning:
         """The corrections of one channel (none when not configured)."""

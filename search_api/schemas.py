@@ -197,6 +197,28 @@ class RelatedParams(FilterParams):
         default=True, description="Leave out the statement's own meeting."
     )
     text: TextMode = Field(default="head", description=TEXT_MODE_DESCRIPTION)
+    passage: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_OFFSET,
+        description="Only this passage of the statement (0-based).",
+    )
+    char_start: int | None = Field(
+        default=None, ge=0, description="Only the statement's text from this character on."
+    )
+    char_end: int | None = Field(
+        default=None, ge=1, description="Only the statement's text up to this character."
+    )
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> Self:
+        ranged = self.char_start is not None or self.char_end is not None
+        if self.passage is not None and ranged:
+            raise ValueError("give either passage or a character range, not both")
+        start, end = self.char_start, self.char_end
+        if start is not None and end is not None and start >= end:
+            raise ValueError("char_start must be before char_end")
+        return self
 
 
 class SearchQuery(SearchParams):

@@ -16,13 +16,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from indexer.manifest import Manifest
-from indexer.store import StatementStore
+from indexer.manifest import Manifest, read_manifest
+from indexer.store import DATABASE_NAME, StatementStore
 from search_api.catalog import PassageCatalog, build_catalog, load_catalog, save_catalog
 from search_api.lexical import (
     ANALYZER_VERSION,
@@ -137,3 +138,37 @@ def load_derived_data(
     with contextlib.suppress(OSError):
         write_cache_directory(root, key, fill)
     return lexical, catalog
+
+
+@dataclass
+class _StoreOnly:
+    """An index opened without its FAISS files: all the derived data needs."""
+
+    directory: object
+    manifest: Manifest
+    store: StatementStore
+
+
+def prepare_derived_data(
+    index_dir: Path, analyzer: Analyzer | None = None, parameters: BM25Parameters | None = None
+) -> bool:
+    """Build the cache for the index as it is now, so that the next server start only loads it.
+
+    ``policy-search index`` calls this after an update: analysing the 54k-speech pool takes
+    minutes, which belongs to indexing, not to the server's start.  Returns False (and writes
+    nothing) when there is no index, or when another update completed meanwhile.
+    """
+    manifest = read_manifest(index_dir)
+    if manifest is None or not (index_dir / DATABASE_NAME).is_file():
+        return False
+    analyzer = analyzer or Analyzer()
+    parameters = parameters or BM25Parameters()
+    if cached_directory(index_dir, cache_key(manifest.version_key, parameters, analyzer.version)):
+        return True
+    store = StatementStore.open(index_dir / DATABASE_NAME, readonly=True)
+    try:
+        load_derived_data(_StoreOnly(index_dir, manifest, store), analyzer, parameters)
+    finally:
+        store.close()
+    after = read_manifest(index_dir)
+    return after is not None and after.version_key == manifest.version_key

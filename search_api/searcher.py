@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -37,6 +37,14 @@ from search_api.ranking import (
     rank_statements,
     top_rows,
 )
+from search_api.related.finder import RelatedFinder
+from search_api.related.sources import (
+    RelatedSource,
+    SourceSelection,
+    statement_source,
+    text_source,
+    with_query_vectors,
+)
 from search_api.relevance import relevance, score_scale
 from search_api.results import (
     ChannelHealth,
@@ -48,6 +56,7 @@ from search_api.results import (
     SearchRequest,
 )
 from search_api.search_cache import load_derived_data
+from search_api.search_pool import check_deadline
 
 IntArray = npt.NDArray[np.int64]
 LEXICAL_CHANNEL = "bm25"
@@ -123,8 +132,19 @@ class Searcher:
         self._embedders = {c: embedders[c] for c in self._dense}
         self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
         self._default_ids = self._catalog.substantive_passage_ids()
+        self._default_ids.setflags(write=False)  # lets FAISS reuse its filter (vectors.py)
         self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
         self._thread_cap = ThreadCap(search_threads) if search_threads else None
+        self._related = RelatedFinder(
+            index.vectors, self._store, self._catalog, self._lexical, self._analyze,
+            self._config.related,
+        )  # fmt: skip
+        self._related.tuning = self._config.tuning
+
+    @property
+    def related_finder(self) -> RelatedFinder:
+        """The related-remarks ranking (its ``themes`` hook takes a theme lookup)."""
+        return self._related
 
     @property
     def catalog(self) -> PassageCatalog:
@@ -163,6 +183,7 @@ class Searcher:
         terms = [term for term, _word in words]
         rankings = self._channel_rankings(query, terms, request.mode, language, (allowed, mask))
         fused = self._fuse(rankings, language)
+        check_deadline()
         return self._page(query, fused, rankings, words, request, language)
 
     def _channel_rankings(
@@ -184,6 +205,7 @@ class Searcher:
             channels = [c for c, w in zip(channels, weights, strict=True) if w > 0] or channels
         rankings: dict[str, StatementRanking] = {}
         for channel in channels:
+            check_deadline()
             if channel == LEXICAL_CHANNEL:
                 rankings[channel] = self._lexical_ranking(terms, mask, language)
             else:
@@ -234,59 +256,60 @@ class Searcher:
         offset: int = 0,
         filters: StatementFilter = DEFAULT_SCOPE,
         exclude_same_meeting: bool = True,
+        selection: SourceSelection | None = None,
     ) -> SearchPage:
-        """Statements on the same issue as ``statement_id``, by default from other meetings.
+        """Statements on the same issue as ``statement_id`` (or a passage of it), with reasons.
 
-        The statement's own stored passage vectors (their mean, per channel) are the question,
-        so no model runs; channels are fused like a search in the statement's language.
+        Never the statement itself, and by default nothing of its meeting; the ranking and the
+        reasons are `search_api.related`'s.  Without loaded models only stored vectors are used.
         """
         with self._thread_limit():
-            return self._related(statement_id, limit, offset, filters, exclude_same_meeting)
+            statement = self._store.get_statement(statement_id)
+            source = statement_source(
+                self._store,
+                self._index.channels,
+                statement,
+                selection or SourceSelection(),
+                self._config.related.context_weight,
+            )
+            return self._related_page(source, filters, exclude_same_meeting, (limit, offset))
 
-    def _related(
+    def related_text(
+        self, text: str, limit: int = 10, offset: int = 0, filters: StatementFilter = DEFAULT_SCOPE
+    ) -> SearchPage:
+        """Statements on the same issue as any text (a paragraph of a paper, an article)."""
+        with self._thread_limit():
+            if not text.strip():
+                raise ConfigError("the text is empty")
+            source = text_source(
+                text,
+                question_language(text),
+                self._embedders,
+                self._config.related.max_source_passages,
+            )
+            return self._related_page(source, filters, False, (limit, offset))
+
+    def _related_page(
         self,
-        statement_id: str,
-        limit: int,
-        offset: int,
+        source: RelatedSource,
         filters: StatementFilter,
         exclude_same_meeting: bool,
+        window: tuple[int, int],
     ) -> SearchPage:
-        statement = self._store.get_statement(statement_id)
-        request = SearchRequest(statement_id, limit, offset, SearchMode.SEMANTIC, filters)
-        own = self._catalog.statement_index(statement_id)
-        if own is None:
-            return SearchPage(statement_id, 0, (), limit, offset)
-        allowed, mask = self._scope(filters)
-        owners = self._catalog.passage_statement
-        mask = mask & (owners != own)
-        if exclude_same_meeting:
-            meeting = self._catalog.statement_meeting[own]
-            mask = mask & (self._catalog.statement_meeting[owners] != meeting)
-        allowed = self._catalog.passage_ids[mask]
-        passage_ids = self._store.passage_ids_of_statement(statement_id)
-        rankings: dict[str, StatementRanking] = {}
-        missing: IndexCorruptError | None = None
-        for channel in self._index.channels:
-            try:
-                vectors = self._store.stored_vectors(channel, passage_ids)
-            except IndexCorruptError as exc:
-                # A channel that an update is still filling has no vectors for some statements
-                # yet: rank by the channels that have them rather than fail the request.
-                missing = exc
-                continue
-            xq = self._related_query(vectors)
-            rankings[channel] = self._dense_ranking(channel, xq, allowed, statement.language)
-        if not rankings and missing is not None:
-            raise missing
-        fused = self._fuse(rankings, statement.language)
-        return self._page(statement_id, fused, rankings, (), request, statement.language)
-
-    def _related_query(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """The question vector(s) of a statement: the normalised mean, or each passage."""
-        if self._config.related_query == "passages":
-            return np.ascontiguousarray(vectors[: self._config.related_max_passages])
-        mean = vectors.mean(axis=0)
-        return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
+        check_deadline()
+        limit, offset = window
+        if limit < 1 or offset < 0:
+            raise ConfigError(f"limit must be >= 1 and offset >= 0, got {limit}, {offset}")
+        if not source.passages or not source.vectors:
+            if not source.vectors and source.statement is not None and source.passages:
+                raise IndexCorruptError(f"no stored vectors for {source.statement.statement_id}")
+            return SearchPage(source.text[:80], 0, (), limit, offset)
+        wanted = [c for c in self._dense if self._related.wants_query_side(c)]
+        if wanted and not source.query_vectors:
+            source = with_query_vectors(source, self._embedders, wanted)
+        _allowed, mask = self._scope(filters)
+        mask = self._related.exclusion_mask(mask, source, exclude_same_meeting)
+        return self._related.page(source, self._related.rank(source, mask), limit, offset)
 
     def close(self) -> None:
         """Release the index (its SQLite snapshot); the searcher cannot be used afterwards."""
@@ -297,6 +320,10 @@ class Searcher:
         """A statement and its meeting; raises StatementNotFoundError."""
         statement = self._store.get_statement(statement_id)
         return statement, self._store.get_meeting(statement.meeting_id)
+
+    def iter_statements(self) -> Iterator[Statement]:
+        """Every statement of the index (evaluation looks sources up by their text)."""
+        return self._store.iter_statements()
 
     def meetings(self) -> list[tuple[Meeting, int]]:
         """Every meeting with its number of statements, by date."""

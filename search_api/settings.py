@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from models.errors import ConfigError
 from models.loading import EncoderOptions
@@ -13,6 +14,7 @@ from models.loading import EncoderOptions
 DEFAULT_INDEX_DIR = Path("index")
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +33,18 @@ class Settings:
     serve`` always set it (default: the bound address and the loopback names)."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     """Largest request body read; a larger one gets 413 before any parsing."""
+    search_workers: int | None = None
+    """Searches running at once (``None``: one per usable core); more wait in the queue."""
+    search_queue: int | None = None
+    """Searches that may wait for a worker (``None``: 32 per worker); more get 503."""
+    search_timeout: float = 10.0
+    """Time limit per search request in seconds, waiting included; over it: 504."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read ``POLICY_SEARCH_INDEX``, ``_MODEL``, ``_CORS_ORIGINS``, ``_DEVICE``,
-        ``_BACKEND``, ``_ALLOWED_HOSTS`` and ``_MAX_BODY_BYTES`` (all prefixed
-        ``POLICY_SEARCH``)."""
+        ``_BACKEND``, ``_ALLOWED_HOSTS``, ``_MAX_BODY_BYTES`` and the search pool's
+        ``_WORKERS``, ``_QUEUE``, ``_TIMEOUT`` (all prefixed ``POLICY_SEARCH``)."""
         env = os.environ if env is None else env
         hosts = _names(env.get("POLICY_SEARCH_ALLOWED_HOSTS", "")) or LOCAL_HOSTS
         max_body = env.get("POLICY_SEARCH_MAX_BODY_BYTES", "").strip()
@@ -54,8 +62,22 @@ class Settings:
             ),
             allowed_hosts=hosts,
             max_body_bytes=int(max_body) if max_body else DEFAULT_MAX_BODY_BYTES,
+            search_workers=_number(env, "POLICY_SEARCH_WORKERS", int),
+            search_queue=_number(env, "POLICY_SEARCH_QUEUE", int),
+            search_timeout=_number(env, "POLICY_SEARCH_TIMEOUT", float) or 10.0,
         )
 
 
 def _names(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[N]) -> N | None:
+    """The number in environment variable ``name`` (unset or empty: None)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None

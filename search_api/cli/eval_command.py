@@ -68,8 +68,8 @@ def eval_command(
 
         scores = evaluate(labelled, search)
         report["modes"][mode.value] = {
-            "summary": [_summary_dict(s) for s in summarise(scores)],
-            "questions": [_question_dict(s) for s in scores] if per_question else None,
+            "summary": [summary_dict(s) for s in summarise(scores)],
+            "questions": [question_dict(s) for s in scores] if per_question else None,
         }
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -85,7 +85,8 @@ def _modes(modes: tuple[str, ...]) -> list[SearchMode]:
     return [SearchMode(m) for m in dict.fromkeys(modes)]
 
 
-def _summary_dict(summary: Summary) -> dict[str, Any]:
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    """One group's means, rounded, as printed by ``--json``."""
     return {
         "group": summary.group,
         "questions": summary.questions,
@@ -95,7 +96,8 @@ def _summary_dict(summary: Summary) -> dict[str, Any]:
     }
 
 
-def _question_dict(scores: QuestionScores) -> dict[str, Any]:
+def question_dict(scores: QuestionScores) -> dict[str, Any]:
+    """One question's scores and gains, as printed by ``--json``."""
     return {
         "qid": scores.qid,
         "language": scores.language,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import click
 
 from indexer.index_dir import open_index
 from indexer.maintenance import check_index, remove_meeting, upgrade_index
+from indexer.manifest import Manifest
 from indexer.metadata import MeetingMetadata
 from indexer.pipeline import (
     DEFAULT_BATCH_SIZE,
@@ -26,7 +28,7 @@ from indexer.pipeline import (
     rebuild_index,
     update_index,
 )
-from indexer.vectors import INDEX_KINDS
+from indexer.vectors import INDEX_KINDS, recommended_kind
 from models.loading import EncoderOptions
 from search_api.cli.options import encoder_options, index_dir_option, json_option
 
@@ -118,6 +120,8 @@ def index_command(
     embedders = default_embedders(model, _channels(channels), encoder)
     build = rebuild_index if rebuild else update_index
     summary = build(index_dir, list(paths), embedders, options)
+    if summary.manifest is not None:
+        _prepare_search(index_dir, quiet=as_json)
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -126,6 +130,16 @@ def index_command(
         click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz, .pdf)", err=True)
     if summary.failed or not summary.files:
         raise click.exceptions.Exit(1)
+
+
+def _prepare_search(index_dir: Path, quiet: bool) -> None:
+    """Build the search cache (BM25, passage table) now, so `serve` starts in seconds."""
+    from search_api.search_cache import prepare_derived_data
+
+    started = time.perf_counter()
+    if prepare_derived_data(index_dir) and not quiet:
+        seconds = time.perf_counter() - started
+        click.echo(f"search cache ready ({seconds:.1f}s)", err=True)
 
 
 def print_sync(summary: IndexSummary) -> None:
@@ -172,6 +186,22 @@ def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
             f"{counts.get('statements', 0)} statements, {counts.get('passages', 0)} passages "
             f"(generation {summary.manifest.generation})"
         )
+        _advise_vector_kind(summary.manifest, index_dir)
+
+
+def _advise_vector_kind(manifest: Manifest, index_dir: Path) -> None:
+    """Recommend an approximate FAISS index when exact search outgrows the latency budget."""
+    passages = manifest.counts.get("passages", 0)
+    for name, channel in sorted(manifest.channels.items()):
+        advised = recommended_kind(passages, channel.dimension)
+        if channel.kind == "flat" and advised != "flat":
+            click.echo(
+                f"note: channel {name!r} holds {passages:,} vectors of {channel.dimension} "
+                f"dimensions: exact search over them no longer fits a 30 ms search; "
+                f"`policy-search index --rebuild PATH... --index {index_dir} --kind {advised}` "
+                "makes it approximate (see docs/benchmarks.md)",
+                err=True,
+            )
 
 
 @click.command("stats")

@@ -20,9 +20,12 @@ from pydantic import ValidationError
 
 from models.loading import EncoderOptions
 from search_api.cli.eval_command import eval_command
+from search_api.cli.eval_related_command import eval_related_command
 from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
-from search_api.cli.text_layout import format_page, format_table
+from search_api.cli.text_layout import format_page, format_related_page, format_table
 from search_api.presentation import JsonDict, View, meeting_to_dict, page_to_dict
+from search_api.related.api import RelatedTextParams, related_page_to_dict
+from search_api.related.sources import SourceSelection
 from search_api.results import SearchMode
 from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.settings import Settings
@@ -112,7 +115,16 @@ def search_command(
 
 
 @click.command("related")
-@click.argument("statement_id", metavar="ID")
+@click.argument("statement_id", metavar="[ID]", required=False)
+@click.option("--like", help="Find remarks related to this text instead of a statement.")
+@click.option(
+    "--like-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Find remarks related to the text of this UTF-8 file.",
+)
+@click.option("--passage", type=int, help="Only this passage of the statement (0-based).")
+@click.option("--char-start", type=int, help="Only the statement's text from this character.")
+@click.option("--char-end", type=int, help="Only the statement's text up to this character.")
 @click.option("--limit", default=10, show_default=True, help="Results per page (1-100).")
 @click.option("--offset", default=0, show_default=True, help="Results to skip (0-10000).")
 @click.option(
@@ -124,29 +136,66 @@ def search_command(
 @filter_options
 @text_option
 @output_options
-@index_dir_option
-def related_command(statement_id: str, index_dir: Path, as_json: bool, **options: Any) -> None:
-    """Statements from other meetings on the same issue as statement ID.
+@index_options
+def related_command(
+    statement_id: str | None,
+    like: str | None,
+    like_file: Path | None,
+    index_dir: Path,
+    model: str | None,
+    encoder: EncoderOptions,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Statements from other meetings on the same issue as statement ID (or a text), with why.
 
-    Ranks by the statement's stored vectors, so no model is loaded and it answers at once.
+    Each result shows the matched passage pair (the source's side and the result's) and the
+    source's distinctive words it shares.  A statement is ranked by its stored vectors (no
+    model is loaded); a text (--like, --like-file) is embedded first.
 
     \b
     Example:
       policy-search related 121004261X01220220406_007 --limit 5
+      policy-search related 121004261X01220220406_007 --passage 2
+      policy-search related --like "重要物資のサプライチェーン強靱化と特定国への依存"
     """
-    params = _validated(RelatedParams, **_filter_fields(options))
-    searcher = _open_without_models(index_dir)
-    page = page_to_dict(
-        searcher.related(
+    if like_file is not None:
+        like = _read_text(like_file)
+    if (statement_id is None) == (like is None):
+        raise click.UsageError("give a statement ID or --like/--like-file (one of them)")
+    fields = _filter_fields(options)
+    if like is not None:
+        for name in ("passage", "char_start", "char_end", "exclude_same_meeting"):
+            fields.pop(name, None)
+        checked = _validated(RelatedTextParams, q=like, **fields)
+        searcher = _open(index_dir, model, encoder)
+        page = searcher.related_text(
+            checked.q, limit=checked.limit, offset=checked.offset, filters=checked.to_filter()
+        )
+        heading = f'related to "{_short(like)}"'
+        full_text = checked.text == "full"
+    else:
+        params = _validated(RelatedParams, **fields)
+        searcher = _open_without_models(index_dir)
+        page = searcher.related(
             statement_id,
             limit=params.limit,
             offset=params.offset,
             filters=params.to_filter(),
             exclude_same_meeting=params.exclude_same_meeting,
-        ),
-        View(params.text == "full"),
-    )
-    _emit(page, as_json, lambda: format_page(page, _width(), f"related to {statement_id}"))
+            selection=SourceSelection(params.passage, params.char_start, params.char_end),
+        )
+        heading = f"related to {statement_id}"
+        full_text = params.text == "full"
+    data = related_page_to_dict(page, View(full_text))
+    _emit(data, as_json, lambda: format_related_page(data, _width(), heading))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"cannot read {path} as UTF-8 text: {exc}") from exc
 
 
 @click.command("meetings")
@@ -189,6 +238,23 @@ def meetings_command(index_dir: Path, as_json: bool) -> None:
     "'*' for any). Default: the --host address, localhost, 127.0.0.1, ::1. "
     "Env: POLICY_SEARCH_ALLOWED_HOSTS.",
 )
+@click.option(
+    "--search-workers",
+    type=click.IntRange(1, 256),
+    help="Searches run at once (default: one per usable core). Env: POLICY_SEARCH_WORKERS.",
+)
+@click.option(
+    "--search-queue",
+    type=click.IntRange(0, 100_000),
+    help="Searches that may wait for a worker; beyond: 503 (default: 32 per worker). "
+    "Env: POLICY_SEARCH_QUEUE.",
+)
+@click.option(
+    "--search-timeout",
+    type=click.FloatRange(0, min_open=True),
+    help="Time limit per search in seconds, waiting included; beyond: 504 (default: 10). "
+    "Env: POLICY_SEARCH_TIMEOUT.",
+)
 def serve_command(
     index_dir: Path,
     model: str | None,
@@ -197,6 +263,7 @@ def serve_command(
     port: int,
     cors_origins: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
+    **pool: Any,
 ) -> None:
     """Serve the web page (/ui) and the HTTP API (docs at /docs); follows index updates."""
     import os
@@ -212,6 +279,11 @@ def serve_command(
         index_dir=index_dir,
         model_name=model,
         cors_origins=cors_origins or settings.cors_origins,
+        search_workers=pool["search_workers"] or settings.search_workers,
+        search_queue=settings.search_queue
+        if pool["search_queue"] is None
+        else pool["search_queue"],
+        search_timeout=pool["search_timeout"] or settings.search_timeout,
         encoder=encoder,
         allowed_hosts=allowed_hosts
         or (settings.allowed_hosts if from_env else None)
@@ -280,4 +352,5 @@ COMMANDS: list[click.Command] = [
     meetings_command,
     serve_command,
     eval_command,
+    eval_related_command,
 ]

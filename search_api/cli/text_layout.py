@@ -115,6 +115,36 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
+def format_related_page(page: JsonDict, width: int, heading: str) -> str:
+    """A page of related hits: each block as in `format_page`, then why it is related.
+
+    The snippet is the result's side of the matched passage pair; ``why`` shows the source's
+    side with the channel and similarity; ``shared terms`` lists distinctive words both use.
+    """
+    blocks = format_page(page, width, heading).split("\n\n")
+    if not page["results"]:
+        return blocks[0]
+    indent = "     "
+    body_width = max(width - len(indent) - 4, 20)
+    out = [blocks[0]]
+    for block, hit in zip(blocks[1:], page["results"], strict=True):
+        lines = [block]
+        reason = hit.get("reason")
+        if reason:
+            side = "neighbouring remark" if reason["context"] else "source"
+            score = f"{reason['channel']} {reason['similarity']:.3f}"
+            pair = f"why: matches this {side} passage ({score}):"
+            lines.append(indent + pair)
+            for text_line in wrap(snippet(reason["source"]["text"], 120), body_width):
+                lines.append(f"{indent}  > {text_line}")
+            for label in ("terms", "themes"):
+                if reason[label]:
+                    shared = f"shared {label}: " + ", ".join(reason[label])
+                    lines.append(indent + truncate(shared, body_width))
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
 def format_table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int, right: Sequence[int] = ()
 ) -> str:

@@ -6,9 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from search_api.presentation import http_view, page_to_dict, statement_to_dict
-from search_api.routers.dependencies import SearcherDep
-from search_api.schemas import RelatedQuery, SearchResponse, StatementOut
+from search_api.presentation import http_view, statement_to_dict
+from search_api.related.api import RelatedResponse, related_page_to_dict
+from search_api.related.sources import SourceSelection
+from search_api.routers.dependencies import SearcherDep, SearchPoolDep, json_body
+from search_api.schemas import RelatedQuery, StatementOut
 
 router = APIRouter(prefix="/statements", tags=["statements"])
 
@@ -22,18 +24,29 @@ def get_statement(statement_id: StatementId, searcher: SearcherDep) -> Any:
     return statement_to_dict(statement, meeting, http_view(full_text=True))
 
 
-@router.get("/{statement_id}/related", response_model=SearchResponse, summary="Related statements")
-def related_statements(
+@router.get("/{statement_id}/related", response_model=RelatedResponse, summary="Related statements")
+async def related_statements(
     statement_id: StatementId,
     params: Annotated[RelatedQuery, Query()],
     searcher: SearcherDep,
+    pool: SearchPoolDep,
 ) -> Any:
-    """Statements on the same issue, by default from other meetings; same filters as search."""
-    page = searcher.related(
-        statement_id,
-        limit=params.limit,
-        offset=params.offset,
-        filters=params.to_filter(),
-        exclude_same_meeting=params.exclude_same_meeting,
-    )
-    return page_to_dict(page, http_view(params.text == "full"))
+    """Statements on the same issue, by default from other meetings, each with its reason.
+
+    ``passage`` or ``char_start``/``char_end`` narrow the source to part of a long speech.
+    """
+
+    def work() -> Any:
+        page = searcher.related(
+            statement_id,
+            limit=params.limit,
+            offset=params.offset,
+            filters=params.to_filter(),
+            exclude_same_meeting=params.exclude_same_meeting,
+            selection=SourceSelection(params.passage, params.char_start, params.char_end),
+        )
+        return json_body(
+            RelatedResponse, related_page_to_dict(page, http_view(params.text == "full"))
+        )
+
+    return await pool.run(work)

@@ -33,7 +33,9 @@ from search_api.presentation import (
     page_to_dict,
     statement_to_dict,
 )
-from search_api.routers.dependencies import SearcherDep, SearchService
+from search_api.related.api import related_page_to_dict
+from search_api.related.sources import SourceSelection
+from search_api.routers.dependencies import SearcherDep, SearchPoolDep, SearchService
 from search_api.schemas import RelatedParams, SearchQuery, describe_validation
 from search_api.web import export, views
 from search_api.web.labels import LABELS, LANGUAGES, choose_language
@@ -80,8 +82,15 @@ def root() -> RedirectResponse:
 
 
 @router.get("/ui", response_class=HTMLResponse)
-def search_page(request: Request, searcher: SearcherDep) -> Response:
-    """The search form and, when the URL holds a question, its results."""
+async def search_page(request: Request, searcher: SearcherDep, pool: SearchPoolDep) -> Response:
+    """The search form and, when the URL holds a question, its results.
+
+    Runs on the bounded search pool like ``GET /search`` (503 when busy, 504 past the limit).
+    """
+    return await pool.run(lambda: _search_page(request, searcher))
+
+
+def _search_page(request: Request, searcher: SearchService) -> Response:
     fields = views.search_fields(request.query_params)
     page: JsonDict | None = None
     error: JsonDict | None = None
@@ -106,8 +115,14 @@ def search_page(request: Request, searcher: SearcherDep) -> Response:
 
 
 @router.get("/ui/export.{fmt}")
-def export_results(request: Request, fmt: str, searcher: SearcherDep) -> Response:
+async def export_results(
+    request: Request, fmt: str, searcher: SearcherDep, pool: SearchPoolDep
+) -> Response:
     """The current page of results as CSV (for spreadsheets) or JSON, with citation fields."""
+    return await pool.run(lambda: _export_results(request, fmt, searcher))
+
+
+def _export_results(request: Request, fmt: str, searcher: SearchService) -> Response:
     if fmt not in ("csv", "json"):
         return render_error(request, 404, "not_found", f"no export format {fmt!r}: csv or json")
     fields = views.search_fields(request.query_params)
@@ -143,27 +158,42 @@ def attachment(fmt: str) -> dict[str, str]:
 
 
 @router.get("/ui/statements/{statement_id}", response_class=HTMLResponse)
-def statement_page(request: Request, statement_id: ItemId, searcher: SearcherDep) -> Response:
-    """One remark in full (matched passage marked), its neighbours and its related remarks."""
+async def statement_page(
+    request: Request, statement_id: ItemId, searcher: SearcherDep, pool: SearchPoolDep
+) -> Response:
+    """One remark in full (matched passage marked), its neighbours and its related remarks.
+
+    Related remarks are ranked for the marked passage when the page has one (it came from a
+    search result), else for the whole remark; on the search pool like the related routes.
+    """
+    return await pool.run(lambda: _statement_page(request, statement_id, searcher))
+
+
+def _statement_page(request: Request, statement_id: str, searcher: SearchService) -> Response:
+    words = (request.query_params.get("hl") or "").split()
+    span = views.parse_span(request.query_params.get("mark"))
     statement, meeting = searcher.get_statement(statement_id)
     item = statement_to_dict(statement, meeting, FULL_VIEW)
     _, in_order = searcher.meeting(statement.meeting_id)
     listed = meeting_detail_to_dict(meeting, in_order, LIST_VIEW)["statements"]
     before, after = views.neighbours(listed, statement_id)
+    if span is not None and span[1] > len(statement.text):
+        span = None  # a stale link: the remark changed since the search
     defaults = RelatedParams()
-    related = page_to_dict(
+    selection = SourceSelection(None, *span) if span else SourceSelection()
+    related = related_page_to_dict(
         searcher.related(
             statement_id,
             limit=RELATED_LIMIT,
             offset=0,
             filters=defaults.to_filter(),
             exclude_same_meeting=defaults.exclude_same_meeting,
+            selection=selection,
         ),
         LIST_VIEW,
     )
-    words = (request.query_params.get("hl") or "").split()
-    span = views.parse_span(request.query_params.get("mark"))
     context = {
+        "related_to_passage": span is not None,
         "item": item,
         "marked": views.mark_passage(item["text"], span, words),
         "before": before,

@@ -46,6 +46,7 @@ OPERATIONS = (
     "POST /search",
     "GET /statements/{statement_id}",
     "GET /statements/{statement_id}/related",
+    "POST /related",
     "GET /meetings",
     "GET /meetings/{meeting_id}",
     "GET /health",

@@ -79,3 +79,15 @@ def test_parameters_out_of_bounds_raise_config_error_naming_them(small_index: Pa
         search(searcher, "  ")
     with pytest.raises(ConfigError, match="bogus"):
         related(searcher, "x", bogus=1)
+
+
+def test_related_text_takes_the_post_related_parameters(small_index: Path) -> None:
+    from search_api.python_api import related_text
+    from search_api.related.reasons import RelatedHit
+
+    searcher = open_searcher(small_index, "fake")
+    page = related_text(searcher, "半導体のサプライチェーンと特定国への依存", limit=3)
+    assert len(page.hits) == 3
+    assert all(isinstance(hit, RelatedHit) and hit.reason is not None for hit in page.hits)
+    with pytest.raises(ConfigError, match="at most 19999 characters"):
+        related_text(searcher, "x" * 20_000)

@@ -53,10 +53,12 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         ("search", ["QUESTION", "--limit", "--offset", "--mode", "--json", "--meeting", "--body",
                     "--date-from", "--date-to", "--speaker", "--topic", "--language",
                     "--include-procedural", "--index", "--model"]),
-        ("related", ["ID", "--limit", "--exclude-same-meeting", "--json", "--body", "--index"]),
+        ("related", ["ID", "--limit", "--exclude-same-meeting", "--json", "--body", "--index",
+                     "--like", "--like-file", "--passage", "--char-start", "--char-end"]),
         ("meetings", ["--json", "--index"]),
         ("serve", ["--index", "--host", "--port", "--model", "--cors-origin", "/docs"]),
         ("eval", ["QUESTIONS", "--mode", "--json", "--index", "--model"]),
+        ("eval-related", ["CASES", "--per-case", "--json", "--index", "--model"]),
     ],
 )  # fmt: skip
 def test_every_query_command_documents_its_options(
@@ -223,3 +225,31 @@ def test_the_installed_script_reports_errors_with_a_non_zero_status(cli_index: P
     assert completed.stdout == ""
     assert "error:" in completed.stderr
     assert "no-such-id" in completed.stderr
+
+
+def test_related_shows_why_each_result_is_related(run: Any, cli_index: Path) -> None:
+    result = run("related", SEED_STATEMENT, "--index", str(cli_index), "--limit", "3")
+
+    assert result.code == 0, result.err
+    blocks = result.out.split("\n\n")[1:]
+    assert len(blocks) == 3
+    for block in blocks:
+        assert "why: matches this source passage (" in block
+        assert "\n       > " in block  # the source's side of the pair
+    assert "shared terms: " in result.out
+
+
+def test_related_takes_a_text_or_an_id_but_not_both(run: Any, cli_index: Path) -> None:
+    text = "経済安全保障とサプライチェーンの強靱化、特定国への依存"
+    result = run(
+        "related", "--like", text, "--index", str(cli_index), "--model", "fake", "--json",
+        "--limit", "4",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    hits = result.json()["results"]
+    assert len(hits) == 4 and all(hit["reason"]["source"]["text"] in text for hit in hits)
+
+    neither = run("related", "--index", str(cli_index))
+    assert neither.code == 2 and "statement ID or --like" in neither.err
+    both = run("related", SEED_STATEMENT, "--like", text, "--index", str(cli_index))
+    assert both.code == 2

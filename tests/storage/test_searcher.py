@@ -19,6 +19,7 @@ from models.errors import (
 )
 from models.fake import HashingEmbedder
 from search_api.ranking import RankingConfig
+from search_api.related.config import RelatedConfig
 from search_api.results import SearchMode, SearchRequest
 from search_api.searcher import Searcher
 
@@ -170,10 +171,14 @@ def test_the_lexical_index_is_cached_in_the_index_directory(index_dir, searcher)
     assert _ids(again.search(request)) == _ids(searcher.search(request))
 
 
-def test_related_by_each_passage_scores_a_remark_by_its_best_pair(index_dir, searcher) -> None:
+def test_related_by_mean_over_source_passages_still_leaves_the_meeting_out(
+    index_dir, searcher
+) -> None:
     embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
     by_passages = Searcher(
-        open_index(index_dir, embedders), embedders, RankingConfig(related_query="passages")
+        open_index(index_dir, embedders),
+        embedders,
+        RankingConfig(related=RelatedConfig(aggregate="mean")),
     )
     long_remark = max(
         (hit.statement for hit in searcher.search(SearchRequest("原子力", limit=20)).hits),

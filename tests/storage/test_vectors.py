@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.vectors import FaissVectorIndex
+from indexer.vectors import INDEX_KINDS, FaissVectorIndex, recommended_kind
 from models.errors import ConfigError, IndexCorruptError
 
 
@@ -120,3 +120,64 @@ def test_hnsw_with_a_large_filter_searches_inside_the_graph(
     truth = brute_force(xb[mask], ids[mask], xq, 10)
     recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, labels, strict=True)])
     assert recall >= 0.95
+
+
+def test_dense_and_sparse_filters_both_equal_brute_force_and_a_read_only_one_is_reused() -> None:
+    xb = unit_rows(400, 16, seed=3)
+    dense_ids = np.arange(1, 401, dtype=np.int64)  # row ids as SQLite gives them: a bitmap
+    sparse_ids = np.arange(400, dtype=np.int64) * 1_000_003  # far apart: a hash set
+    xq = unit_rows(5, 16, seed=4)
+    for ids in (dense_ids, sparse_ids):
+        index = FaissVectorIndex.create(16)
+        index.add(ids, xb)
+        allowed = ids[(ids // 7) % 3 == 0].copy()
+        mask = np.isin(ids, allowed)
+        expected = brute_force(xb[mask], ids[mask], xq, 10)
+        assert np.array_equal(index.search(xq, 10, allowed_ids=allowed)[1], expected)
+        allowed.setflags(write=False)
+        first = index.search(xq, 10, allowed_ids=allowed)[1]
+        again = index.search(xq, 10, allowed_ids=allowed)[1]  # the cached selector
+        assert np.array_equal(first, expected) and np.array_equal(again, expected)
+        other = ids[:50]  # another filter after the cached one is not confused with it
+        assert set(index.search(xq, 10, allowed_ids=other)[1].ravel()) <= set(other.tolist())
+
+
+def test_every_kind_agrees_with_exact_search_on_clustered_vectors() -> None:
+    import faiss
+
+    rng = np.random.default_rng(5)
+    centres = unit_rows(40, 48, seed=6)
+    xb = centres[rng.integers(0, 40, 3000)] + 0.35 * rng.standard_normal((3000, 48))
+    xb = (xb / np.linalg.norm(xb, axis=1, keepdims=True)).astype(np.float32)
+    ids = np.arange(1, 3001, dtype=np.int64)
+    xq = xb[rng.choice(3000, 50, replace=False)] + 0.05 * rng.standard_normal((50, 48))
+    xq = (xq / np.linalg.norm(xq, axis=1, keepdims=True)).astype(np.float32)
+    exact = faiss.IndexFlatIP(48)
+    exact.add(xb)
+    truth = ids[exact.search(xq, 10)[1]]
+    for kind in INDEX_KINDS:
+        index = FaissVectorIndex.create(48, kind)
+        index.add(ids, xb)
+        labels = index.search(xq, 10)[1]
+        recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, labels, strict=True)])
+        assert recall >= (1.0 if kind == "flat" else 0.95), kind
+
+
+def test_exact_search_is_recommended_until_its_scan_outgrows_the_latency_budget() -> None:
+    assert recommended_kind(2_585, 384) == "flat"  # the evaluation corpus
+    assert recommended_kind(40_000, 384) == "flat"
+    assert recommended_kind(170_000, 384) == "hnsw"  # the Diet pool: 20 ms per exact scan
+    assert recommended_kind(40_000, 512) == "hnsw"  # wider vectors cost more per passage
+
+
+def test_a_filter_built_per_search_stays_valid_while_faiss_reads_it() -> None:
+    xb = unit_rows(3000, 16, seed=8)
+    ids = np.arange(1, 3001, dtype=np.int64)
+    index = FaissVectorIndex.create(16)
+    index.add(ids, xb)
+    xq = unit_rows(3, 16, seed=9)
+    for step in (2, 3, 5, 7, 11) * 5:  # fresh, writable filters: a new bitmap every time
+        allowed = ids[::step]
+        _, labels = index.search(xq, 20, allowed_ids=allowed)
+        mask = np.isin(ids, allowed)
+        assert np.array_equal(labels, brute_force(xb[mask], ids[mask], xq, 20))

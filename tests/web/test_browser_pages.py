@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from search_api.web.views import hit_link
 from tests.web.conftest import running_server
 
 pytestmark = pytest.mark.browser
@@ -30,18 +31,51 @@ def test_a_statement_shows_its_full_text_with_the_matched_passage_and_related_re
     assert page.locator("mark.passage").inner_text().strip() == hit["highlight"]["passage"].strip()
     assert page.locator("mark.passage mark").count() > 0
 
-    related = api.get(f"/statements/{_quoted(hit['statement_id'])}/related", params={"limit": 5})
-    related_ids = [item["statement_id"] for item in related.json()["results"]]
+    span = {k: hit["highlight"][k] for k in ("char_start", "char_end")}  # for the marked passage
+    related = api.get(
+        f"/statements/{_quoted(hit['statement_id'])}/related", params={"limit": 5, **span}
+    ).json()["results"]
+    related_ids = [item["statement_id"] for item in related]
     shown = page.eval_on_selector_all(
         "section.related li.hit", "items => items.map(i => i.dataset.statementId)"
     )
     assert shown == related_ids and shown
     meetings = set(page.locator("section.related .meta .meeting").all_inner_texts())
     assert hit["meeting"]["title"] not in meetings  # other meetings
+    reasons = page.locator("section.related li.hit .reason")
+    assert reasons.count() == len(related)  # each with the reason the API gives
+    for box, item in zip(reasons.all(), related, strict=True):
+        assert item["reason"]["source"]["text"][:20] in box.locator(".reason-source").inner_text()
+        if item["reason"]["terms"]:
+            assert box.locator(".reason-terms mark").all_inner_texts() == item["reason"]["terms"]
 
     page.locator("section.related li.hit").first.get_by_role("link", name="発言を開く").click()
     page.wait_for_url(re.compile("/ui/statements/"))
     assert page.locator("article.statement").get_attribute("data-statement-id") == shown[0]
+
+
+def test_related_remarks_of_a_long_speech_are_found_for_its_matched_passage(
+    page: Any, server: str, api: httpx.Client
+) -> None:
+    params = {"q": QUESTION, "limit": 30, "text": "full"}
+    hits = api.get("/search", params=params).json()["results"]
+    hit = next(
+        h
+        for h in hits
+        if h["highlight"]["char_start"] > 0 or h["highlight"]["char_end"] < len(h["text"])
+    )
+    span = {k: hit["highlight"][k] for k in ("char_start", "char_end")}
+    path = f"/statements/{_quoted(hit['statement_id'])}/related"
+    expected = api.get(path, params={"limit": 5, **span}).json()["results"]
+
+    page.goto(server + hit_link(hit))
+    shown = page.eval_on_selector_all(
+        "section.related li.hit", "items => items.map(i => i.dataset.statementId)"
+    )
+    assert shown == [item["statement_id"] for item in expected]
+    assert page.locator("section.related .note").is_visible()
+    sources = {item["reason"]["source"]["char_start"] for item in expected}
+    assert sources <= set(range(span["char_start"], span["char_end"]))  # from the passage
 
 
 def test_a_diet_answer_shows_the_question_before_it_and_what_came_after(

@@ -1,0 +1,71 @@
+"""Why a remark is related: the values a related search returns with each result.
+
+The reason comes from the computation that ranked the result, not from a second guess: the
+passage pair is the best pair of the dense channel that ranked the result highest (by channel
+priority), the terms are the source's selected distinctive terms that the result's passages are
+indexed under (the BM25 more-like-this query), and themes are the themes both share once a
+theme tagger is attached (`ThemeLookup`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from search_api.results import SearchHit
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRef:
+    """A piece of text and where it sits in its statement (``-1`` when it is not the source's)."""
+
+    text: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedReason:
+    """The matched passage pair, the shared distinctive terms and the shared themes."""
+
+    channel: str
+    """The dense channel whose best pair is shown (``e5``, ``use``, ``e5:query``...)."""
+    similarity: float
+    """Cosine similarity of the pair in that channel."""
+    source: PassageRef
+    """The source's passage of the pair."""
+    result: PassageRef
+    """The result's passage of the pair."""
+    context: bool = False
+    """True when the source side is a neighbouring remark (the question answered, the answer)."""
+    terms: tuple[str, ...] = ()
+    """Distinctive words of the source that occur in the result, as written in the result."""
+    themes: tuple[str, ...] = ()
+    """Themes of both source and result (empty until themes are attached)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedHit(SearchHit):
+    """A search hit with the reason it is related."""
+
+    reason: RelatedReason | None = None
+
+
+class ThemeLookup(Protocol):
+    """Where shared themes come from (the themes room implements it)."""
+
+    def themes_of(self, statement_ids: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
+        """The theme labels of each given statement (statements without themes may be absent)."""
+        ...
+
+
+def shared_themes(
+    lookup: ThemeLookup | None, source_id: str | None, result_ids: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """Themes each result shares with the source, by result id (empty without a lookup)."""
+    if lookup is None or source_id is None:
+        return {}
+    themes = lookup.themes_of([source_id, *result_ids])
+    own = set(themes.get(source_id, ()))
+    return {rid: tuple(t for t in themes.get(rid, ()) if t in own) for rid in result_ids}

@@ -1,0 +1,90 @@
+"""More-like-this for BM25: the source's most distinctive terms, and the passages they match.
+
+As in Elasticsearch's ``more_like_this``, a long speech is not sent as a query word for word:
+its terms are scored by tf-idf against the index (term frequency in the source times the
+term's inverse document frequency over the indexed passages) and only the best
+``max_terms`` are kept, each weighted by its tf-idf so the most distinctive words count most.
+Terms in fewer than ``min_doc_freq`` passages (typos, names seen once) or in more than
+``max_doc_share`` of them (words every remark uses) are left out.  Pure numpy over the
+``LexicalIndex`` postings; no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from search_api.lexical import LexicalIndex
+
+
+@dataclass(frozen=True, slots=True)
+class TermSelection:
+    """How the distinctive terms of a source are chosen (Elasticsearch's names where they fit)."""
+
+    max_terms: int = 25
+    min_doc_freq: int = 2
+    max_doc_share: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedTerm:
+    """One selected term: its index form, the word as written in the source, and its weight."""
+
+    term: str
+    surface: str
+    weight: float
+
+
+def document_frequency(index: LexicalIndex, term: str) -> int:
+    """Number of indexed passages containing ``term`` (0 when unknown)."""
+    column = index.vocabulary.get(term)
+    if column is None:
+        return 0
+    return int(index.indptr[column + 1] - index.indptr[column])
+
+
+def select_terms(
+    pairs: Sequence[tuple[str, str]], index: LexicalIndex, selection: TermSelection
+) -> list[WeightedTerm]:
+    """The source's best terms by tf-idf, best first; ``pairs`` are its (term, surface) pairs.
+
+    Ties are broken by the term itself, so the selection is deterministic.
+    """
+    counts = Counter(term for term, _surface in pairs)
+    surfaces: dict[str, str] = {}
+    for term, surface in pairs:
+        surfaces.setdefault(term, surface)
+    documents = max(index.size, 1)
+    scored: list[tuple[float, str]] = []
+    for term, tf in counts.items():
+        df = document_frequency(index, term)
+        if df < selection.min_doc_freq or df > selection.max_doc_share * documents:
+            continue
+        idf = math.log(1.0 + (documents - df + 0.5) / (df + 0.5))
+        scored.append((tf * idf, term))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    best = scored[: selection.max_terms]
+    return [WeightedTerm(term, surfaces[term], weight) for weight, term in best]
+
+
+def score_passages(index: LexicalIndex, terms: Sequence[WeightedTerm]) -> npt.NDArray[np.float32]:
+    """BM25 score of every indexed passage for the weighted terms (0 where none matches).
+
+    Each term's BM25 contribution is multiplied by its weight divided by the best weight, so
+    the most distinctive term counts fully (Elasticsearch's ``boost_terms``).
+    """
+    scores = np.zeros(index.size, dtype=np.float64)
+    if not terms:
+        return scores.astype(np.float32)
+    top = max(t.weight for t in terms) or 1.0
+    for weighted in terms:
+        column = index.vocabulary[weighted.term]
+        start, end = index.indptr[column], index.indptr[column + 1]
+        # a term's postings name each passage once, so plain fancy-index addition is exact
+        scores[index.rows[start:end]] += index.weights[start:end] * (weighted.weight / top)
+    return scores.astype(np.float32)

@@ -1,0 +1,78 @@
+"""`policy-search index` leaves the search cache ready, so the server's start only loads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.index_dir import open_index
+from indexer.manifest import read_manifest
+from indexer.pipeline import PRIMARY_CHANNEL
+from models.fake import HashingEmbedder
+from search_api.lexical import Analyzer, BM25Parameters
+from search_api.results import SearchMode, SearchRequest
+from search_api.search_cache import CACHE_DIRNAME, cache_key, cached_directory
+from search_api.searcher import Searcher
+from tests.cli.test_index_commands import run
+
+
+def complete_caches(index_dir: Path) -> list[Path]:
+    root = index_dir / CACHE_DIRNAME
+    return [p for p in root.iterdir() if not p.name.startswith(".")] if root.is_dir() else []
+
+
+def test_indexing_builds_the_cache_of_the_new_version_and_the_searcher_only_loads_it(
+    tmp_path: Path, corpus_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index_dir = tmp_path / "index"
+    first = corpus_dir / "seed"
+    code, _, err = run(
+        ["index", str(first), "--index", str(index_dir), "--model", "fake", "--no-progress"],
+        capsys,
+    )
+    assert code == 0
+    assert "search cache ready" in err
+    manifest = read_manifest(index_dir)
+    assert manifest is not None
+    key = cache_key(manifest.version_key, BM25Parameters(), Analyzer().version)
+    cache = cached_directory(index_dir, key)
+    assert cache is not None and complete_caches(index_dir) == [cache]
+    written = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+
+    embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
+    searcher = Searcher(open_index(index_dir, embedders), embedders)
+    page = searcher.search(SearchRequest("サプライチェーン", mode=SearchMode.LEXICAL))
+    searcher.close()
+    assert page.hits  # BM25 from the cache answers...
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == written  # ...unrewritten
+
+    # An update makes a new version: its cache replaces the old one, again during `index`.
+    second = corpus_dir / "minutes" / "2021-07-28_fomc-minutes_en.txt"
+    code, _, _ = run(
+        ["index", str(second), "--index", str(index_dir), "--model", "fake", "--no-progress"],
+        capsys,
+    )
+    assert code == 0
+    updated = read_manifest(index_dir)
+    assert updated is not None and updated.version_key != manifest.version_key
+    new_key = cache_key(updated.version_key, BM25Parameters(), Analyzer().version)
+    assert complete_caches(index_dir) == [index_dir / CACHE_DIRNAME / new_key]
+
+
+def test_indexing_recommends_an_approximate_index_once_exact_search_outgrows_its_budget(
+    tmp_path: Path,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import indexer.vectors
+
+    args = ["index", str(corpus_dir / "seed"), "--index", str(tmp_path / "i"), "--model", "fake"]
+    code, _, err = run([*args, "--no-progress"], capsys)
+    assert code == 0 and "note:" not in err  # 41 passages: exact search is right
+    monkeypatch.setattr(indexer.vectors, "EXACT_SEARCH_MAX_FLOATS", 1000)
+    code, _, err = run([*args, "--no-progress"], capsys)
+    assert code == 0
+    assert "note: channel 'e5' holds 41 vectors" in err
+    assert "--kind hnsw" in err
