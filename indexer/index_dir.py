@@ -129,7 +129,8 @@ class OpenIndex:
         self.close()
 
 
-def _require_index(directory: Path) -> Manifest:
+def _require_index(directory: Path, allow_older: bool = False) -> Manifest:
+    """The manifest of a complete index; ``allow_older``: an older schema is migrated later."""
     manifest = read_manifest(directory)
     if manifest is None or not (directory / DATABASE_NAME).is_file():
         hint = (
@@ -139,11 +140,18 @@ def _require_index(directory: Path) -> Manifest:
             else f"build one with `policy-search index PATH... --index {directory}`"
         )
         raise IndexNotFoundError(f"no index at {directory}: {hint}")
-    if manifest.schema_version != SCHEMA_VERSION:
+    if manifest.schema_version > SCHEMA_VERSION or (
+        manifest.schema_version < SCHEMA_VERSION and not allow_older
+    ):
+        hint = (
+            f"upgrade it in place with `policy-search themes reload --index {directory}` (or "
+            f"any `policy-search index PATH... --index {directory}`)"
+            if manifest.schema_version < SCHEMA_VERSION
+            else f"rebuild it with `policy-search index --rebuild PATH... --index {directory}`"
+        )
         raise IndexMismatchError(
             f"the index at {directory} has schema version {manifest.schema_version}, this "
-            f"policy-search reads version {SCHEMA_VERSION}; rebuild it with `policy-search "
-            f"index --rebuild PATH... --index {directory}`"
+            f"policy-search reads version {SCHEMA_VERSION}; {hint}"
         )
     return manifest
 
@@ -247,7 +255,7 @@ def open_for_update(
     embedding; it raises IndexNotFoundError when there is none.
     """
     if embedders is None:
-        _require_index(directory)
+        _require_index(directory, allow_older=True)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         lock_fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
@@ -262,7 +270,7 @@ def open_for_update(
         ) from exc
     try:
         manifest = read_manifest(directory)
-        if manifest is not None and manifest.schema_version != SCHEMA_VERSION:
+        if manifest is not None and manifest.schema_version > SCHEMA_VERSION:
             _require_index(directory)
         store = StatementStore.open(directory / DATABASE_NAME)
     except BaseException:

@@ -29,6 +29,7 @@ from indexer.reading import iter_input_files, read_paths
 from indexer.records import ParsedMeeting, Passage
 from indexer.store_schema import content_hash
 from indexer.store_writes import SourceFile
+from indexer.themes.service import refresh_themes
 from models.embedder import Embedder
 from models.file_digest import digest_file
 
@@ -186,6 +187,7 @@ def update_index(
             for forgotten in index.writer.forget_files_except(run.seen):
                 summary.statements_removed += forgotten.statements_removed
         run.fill_missing_vectors()
+        refresh_themes(index.store, embedders)
         index.refresh_vectors()
         summary.manifest = index.write_manifest()
     finally:

@@ -28,9 +28,10 @@ from models.errors import (
     MeetingNotFoundError,
     PolicySearchError,
     StatementNotFoundError,
+    ThemeNotFoundError,
 )
 from search_api.live import LiveSearcher, Stamp
-from search_api.routers import health, meetings, search, statements
+from search_api.routers import health, meetings, search, statements, themes
 from search_api.routers.dependencies import SearchService
 from search_api.schemas import ErrorOut, describe_validation
 from search_api.settings import Settings
@@ -43,6 +44,7 @@ SearcherFactory = Callable[[Settings], SearchService]
 STATUS_BY_ERROR: dict[type[PolicySearchError], int] = {
     StatementNotFoundError: 404,
     MeetingNotFoundError: 404,
+    ThemeNotFoundError: 404,
     ConfigError: 400,
     IndexNotFoundError: 503,
     IndexMismatchError: 503,
@@ -101,7 +103,13 @@ def create_app(
             allow_headers=["*"],
         )
     install_error_handlers(app)
-    for router in (search.router, statements.router, meetings.router, health.router):
+    for router in (
+        search.router,
+        statements.router,
+        meetings.router,
+        themes.router,
+        health.router,
+    ):
         app.include_router(router)
     return app
 

@@ -7,10 +7,11 @@ search --json`` prints exactly what ``GET /search`` returns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from indexer.records import Meeting, Statement
+from indexer.records import Meeting, Statement, ThemeTag
+from search_api.facets import FacetValue
 from search_api.results import IndexHealth, SearchHit, SearchPage
 
 JsonDict = dict[str, Any]
@@ -62,6 +63,31 @@ def statement_to_dict(statement: Statement, meeting: Meeting) -> JsonDict:
             "line": statement.source_line,
             "url": statement.url,
         },
+        "themes": [theme_tag_to_dict(tag) for tag in statement.themes],
+    }
+
+
+def theme_tag_to_dict(tag: ThemeTag) -> JsonDict:
+    """One assigned theme of a statement: ``cap:8`` Energy with its confidence."""
+    return {
+        "id": tag.key,
+        "set": tag.set_id,
+        "theme": tag.theme_id,
+        "name": tag.name,
+        "name_ja": tag.name_ja,
+        "score": round(float(tag.score), 4),
+        "rank": tag.rank,
+    }
+
+
+def facets_to_dict(facets: Mapping[str, Sequence[FacetValue]]) -> JsonDict:
+    """Facet counts as ``{"body": [{"value": ..., "count": ...}, ...], ...}``."""
+    return {
+        name: [
+            {"value": v.value, "count": v.count, **({"label": v.label} if v.label else {})}
+            for v in values
+        ]
+        for name, values in facets.items()
     }
 
 
@@ -83,6 +109,7 @@ def page_to_dict(page: SearchPage) -> JsonDict:
         "limit": page.limit,
         "offset": page.offset,
         "results": [hit_to_dict(hit) for hit in page.hits],
+        "facets": None if page.facets is None else facets_to_dict(page.facets),
     }
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from models.errors import PolicySearchError
-from search_api.cli import index_commands, query_commands
+from search_api.cli import index_commands, query_commands, theme_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,7 +20,11 @@ def cli() -> None:
     """
 
 
-for _command in (*index_commands.COMMANDS, *query_commands.COMMANDS):
+for _command in (
+    *index_commands.COMMANDS,
+    *query_commands.COMMANDS,
+    *theme_commands.COMMANDS,
+):
     cli.add_command(_command)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 
 from indexer.records import Meeting, Statement, StatementFilter
+from indexer.store import StatementStore
 from search_api.results import IndexHealth, SearchPage, SearchRequest
 
 
@@ -32,6 +33,9 @@ class SearchService(Protocol):
     def meeting(self, meeting_id: str) -> tuple[Meeting, Sequence[Statement]]: ...
 
     def health(self) -> IndexHealth: ...
+
+    @property
+    def store(self) -> StatementStore: ...
 
 
 def get_searcher(request: Request) -> SearchService:
