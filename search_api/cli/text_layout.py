@@ -107,9 +107,30 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
         lines.append(indent + truncate(speaker_line(hit), body_width))
         for text_line in wrap(snippet(hit["highlight"]["passage"] or hit["text"]), body_width):
             lines.append(indent + text_line)
-        lines.append(indent + truncate(f"id {hit['statement_id']}", body_width))
+        tail = f"id {hit['statement_id']}" + themes_note(hit.get("themes") or [])
+        lines.append(indent + truncate(tail, body_width))
         lines.append("")
+    if page.get("facets"):
+        lines.extend(facet_lines(page["facets"], width))
     return "\n".join(lines).rstrip("\n")
+
+
+def themes_note(themes: Sequence[JsonDict]) -> str:
+    """`` · themes cap:8 Energy 0.91`` for a statement's assigned themes (empty when none)."""
+    if not themes:
+        return ""
+    return " · themes " + ", ".join(f"{t['id']} {t['name']} {t['score']:.2f}" for t in themes)
+
+
+def facet_lines(facets: JsonDict, width: int) -> list[str]:
+    """Facet counts, one line per facet: ``body: 衆議院 内閣委員会 12, ...``."""
+    lines = ["facets (over every matching statement):"]
+    for name, values in facets.items():
+        items = ", ".join(
+            f"{v['value']}{' ' + v['label'] if v.get('label') else ''} {v['count']}" for v in values
+        )
+        lines.extend(wrap(f"  {name}: {items or '-'}", width))
+    return lines
 
 
 def format_table(

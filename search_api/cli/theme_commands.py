@@ -262,3 +262,56 @@ def format_detail(data: JsonDict, width: int) -> str:
 
 
 COMMANDS: list[click.Command] = [themes_group, theme_command]
+
+
+@click.command("eval-themes")
+@click.argument("labels", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--set", "set_id", default="cap", show_default=True, help="Theme set to evaluate.")
+@json_option
+@index_dir_option
+def eval_themes_command(labels: Path, set_id: str, index_dir: Path, as_json: bool) -> None:
+    """Score the stored tags against LABELS.jsonl (speechID or marker, topic, secondary).
+
+    Prints accuracy, macro-F1, per-topic precision and recall, the most frequent confusions,
+    the share left as none/mixed and the accuracy on the rest.  Reads the index only.
+    """
+    from indexer.index_dir import open_index
+    from search_api.theme_evaluation import evaluate, predict, read_labels
+
+    parsed = read_labels(labels)
+    with open_index(index_dir) as index:
+        result = evaluate(predict(index.store, set_id, parsed))
+    data = result.to_json()
+    _emit(data, as_json, lambda: format_evaluation(data, set_id))
+
+
+def format_evaluation(data: JsonDict, set_id: str) -> str:
+    """The evaluation as a readable report."""
+    lines = [
+        f"theme set {set_id}: {data['found']} of {data['labelled']} labelled statements found",
+        f"accuracy (primary)            {data['accuracy']:.3f}",
+        f"primary or secondary          {data['primary_or_secondary']:.3f}",
+        f"macro-F1                      {data['macro_f1']:.3f}",
+        f"none/mixed share              {data['none_mixed_share']:.3f}",
+        f"accuracy on the rest          {data['accuracy_assigned']:.3f}",
+        "",
+    ]
+    rows = [
+        (topic, m["support"], f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}")
+        for topic, m in data["per_topic"].items()
+    ]
+    lines.append(format_table(("TOPIC", "N", "P", "R", "F1"), rows, 60, (1, 2, 3, 4)))
+    if data["confusions"]:
+        lines.append("")
+        lines.append(
+            "most frequent confusions (label -> predicted): "
+            + ", ".join(
+                f"{c['label']}->{c['predicted']} ({c['count']})" for c in data["confusions"]
+            )
+        )
+    if data["missing_lines"]:
+        lines.append(f"not found in the index: lines {data['missing_lines'][:20]}")
+    return "\n".join(lines)
+
+
+COMMANDS.append(eval_themes_command)
