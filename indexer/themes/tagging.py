@@ -9,7 +9,9 @@ plus keyword priors, a temperature and thresholds.  Scoring a statement:
 4. ``softmax(logits / temperature)`` is the confidence of each theme (temperature fitted on
    held-out predictions, so a 0.8 is right about 80 % of the time on the dev set);
 5. the best theme is *assigned* when its confidence reaches ``threshold``, a second one when it
-   reaches ``secondary_threshold``; below ``threshold`` the statement is "none/mixed".
+   reaches ``secondary_threshold``; below ``threshold`` the statement is "none/mixed".  An
+   assigned theme must also beat a uniform guess (``1 / themes``), which matters for small
+   user sets.
 
 Procedural remarks (the chair calling speakers) get the set's ``procedural_theme`` directly.
 Nothing here touches SQLite or a model: ``indexer.themes.service`` feeds it and stores results.
@@ -109,7 +111,7 @@ def _keyword_pattern(group: Sequence[str]) -> re.Pattern[str] | None:
     parts = []
     for keyword in sorted({normalise_text(k) for k in group if k.strip()}, key=len, reverse=True):
         escaped = re.escape(keyword)
-        parts.append(rf"\b{escaped}\b" if keyword.isascii() else escaped)
+        parts.append(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if keyword.isascii() else escaped)
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -143,6 +145,7 @@ def assign_tags(
     """The stored candidates of each statement, best first, with which ones are assigned."""
     out: list[list[Tag]] = []
     ids = model.theme_ids
+    uniform = 1.0 / max(len(ids), 1) + 1e-9
     for row, is_procedural in zip(probabilities, procedural, strict=True):
         if is_procedural and model.procedural_theme is not None:
             out.append([Tag(model.procedural_theme, 1.0, 1, True)])
@@ -152,7 +155,8 @@ def assign_tags(
         for rank, column in enumerate(order, start=1):
             score = float(row[column])
             limit = model.threshold if rank == 1 else model.secondary_threshold
-            assigned = score >= limit and (rank == 1 or tags[0].assigned)
+            # Above the threshold and above a uniform guess (matters for small sets).
+            assigned = score >= limit and score > uniform and (rank == 1 or tags[0].assigned)
             tags.append(Tag(ids[int(column)], round(score, 4), rank, assigned and rank <= 2))
         out.append(tags)
     return out
