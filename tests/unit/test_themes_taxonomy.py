@@ -104,7 +104,7 @@ def test_a_broken_file_names_the_file_and_line(
 
 
 def test_an_unknown_file_type_or_missing_file_is_a_parse_error(tmp_path: Path) -> None:
-    with pytest.raises(ParseError, match="use .toml or .yaml"):
+    with pytest.raises(ParseError, match=r"use \.toml or \.yaml"):
         read_theme_file(tmp_path / "themes.json")
     with pytest.raises(ParseError, match="no such file"):
         read_theme_file(tmp_path / "absent.toml")
