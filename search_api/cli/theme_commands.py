@@ -131,13 +131,16 @@ def reload_command(set_ids: tuple[str, ...], index_dir: Path, model: str | None)
                     changed[set_id] = fresh
         embedders = load_embedders() if changed or not builtin_is_current(store) else {}
         refresh_themes(store, embedders)
-        for fresh in changed.values():
-            install_theme_set(store, fresh, embedders)
         report = retag(store, [s for s in set_ids or tuple(stored) if s not in changed])
+        for set_id, fresh in changed.items():
+            click.echo(f"{set_id}: {fresh.source} changed, read again")
+            installed = install_theme_set(store, fresh, embedders)
+            report.tagged.update(installed.tagged)
+            report.seconds += installed.seconds
         index.write_manifest()
     for set_id, count in report.tagged.items():
         click.echo(f"re-tagged {count} statements with {set_id}")
-    click.echo(f"{report.total} statements in {report.seconds:.2f}s")
+    click.echo(f"{report.total} statements in {report.seconds:.2f}s (no statement re-embedded)")
 
 
 @themes_group.command("remove")
