@@ -1,4 +1,4 @@
-"""The theme commands through the real entry point: themes, themes load/reload, theme, eval-themes."""
+"""The theme commands through the entry point: themes, themes load/reload, theme, eval-themes."""
 
 from __future__ import annotations
 
