@@ -100,8 +100,23 @@ def resolve_theme(store: StatementStore, token: str) -> ThemeRef:
 
 
 def resolve_themes(store: StatementStore, tokens: Sequence[str]) -> tuple[str, ...]:
-    """Qualified keys of these themes (each checked), for ``StatementFilter.themes``."""
-    return tuple(dict.fromkeys(resolve_theme(store, token).key for token in tokens))
+    """Qualified keys of these themes (each checked), for ``StatementFilter.themes``.
+
+    Reads only the theme ids (a search with a theme filter calls this every time).
+    """
+    rows = _all(
+        store,
+        "SELECT t.set_id, t.theme_id FROM themes t JOIN theme_sets s USING (set_id) "
+        "ORDER BY s.position, t.position",
+    )
+    keys = []
+    for token in tokens:
+        set_id, _, theme_id = token.strip().rpartition(":")
+        found = [f"{a}:{b}" for a, b in rows if b == theme_id and (not set_id or a == set_id)]
+        if len(found) != 1:
+            resolve_theme(store, token)  # raises the error that names the choices
+        keys.append(found[0])
+    return tuple(dict.fromkeys(keys))
 
 
 def _scope(ref: ThemeRef, where: StatementFilter) -> tuple[str, list[Any]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
+from indexer.manifest import ChannelInfo
 from indexer.store import IN_CHUNK, StatementStore
 from indexer.themes import shipped
 from indexer.themes.storage import (
@@ -56,16 +57,19 @@ class TagReport:
 
 
 def build_model(
-    theme_set: ThemeSet, store: StatementStore, embedders: Mapping[str, Embedder]
+    theme_set: ThemeSet,
+    channels: Mapping[str, ChannelInfo],
+    embedders: Mapping[str, Embedder],
+    store: StatementStore | None = None,
 ) -> TaggingModel:
     """The tagging model of a set for the channels of this index.
 
     The built-in CAP set uses the shipped classifier for each channel whose model fingerprint
     matches (``indexer.themes.shipped``); any other channel and every user set gets zero-shot
     prototypes: the mean of its descriptions' embeddings (query side), its example texts'
-    embeddings (document side) and its example statements' stored vectors.
+    embeddings (document side) and its example statements' stored vectors (read from
+    ``store``, needed only when a theme lists ``example_ids``).
     """
-    channels = store.channels()
     weights: list[ChannelWeights] = []
     fitted = shipped.cap_weights() if theme_set.set_id == BUILTIN_CAP else {}
     settings = shipped.cap_settings() if theme_set.set_id == BUILTIN_CAP else {}
@@ -106,7 +110,7 @@ def build_model(
 
 
 def _prototypes(
-    theme_set: ThemeSet, store: StatementStore, channel: str, embedder: Embedder
+    theme_set: ThemeSet, store: StatementStore | None, channel: str, embedder: Embedder
 ) -> npt.NDArray[np.float32]:
     rows = []
     for theme in theme_set.themes:
@@ -114,6 +118,8 @@ def _prototypes(
         if theme.examples:
             parts.extend(embedder.embed_documents(list(theme.examples)))
         if theme.example_ids:
+            if store is None:
+                raise ConfigError(f"theme {theme.theme_id}: example_ids need an index")
             found = statement_means(store, channel, list(theme.example_ids))
             missing = [sid for sid in theme.example_ids if sid not in found]
             if missing:
@@ -158,7 +164,7 @@ def install_theme_set(
     store: StatementStore, theme_set: ThemeSet, embedders: Mapping[str, Embedder]
 ) -> TagReport:
     """Store a theme set (replacing one with its id) and tag every statement with it."""
-    model = build_model(theme_set, store, embedders)
+    model = build_model(theme_set, store.channels(), embedders, store)
     save_theme_set(store, theme_set, model)
     return tag_pending(store, [theme_set.set_id])
 
@@ -206,7 +212,7 @@ def refresh_themes(store: StatementStore, embedders: Mapping[str, Embedder]) -> 
         return TagReport()
     if not builtin_is_current(store):
         cap = builtin_cap()
-        model = build_model(cap, store, embedders)
+        model = build_model(cap, store.channels(), embedders, store)
         save_theme_set(store, cap, model, cap.digest + shipped.model_version())
     return tag_pending(store)
 
