@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +31,7 @@ from indexer.themes.storage import (
 from indexer.themes.tagging import (
     ChannelWeights,
     TaggingModel,
+    keyword_idf,
     mean_vectors,
     prototype_weights,
     tag_statements,
@@ -62,23 +63,17 @@ def build_model(
     embedders: Mapping[str, Embedder],
     store: StatementStore | None = None,
 ) -> TaggingModel:
-    """The tagging model of a set for the channels of this index.
+    """The tagging model of a set for the channels of this index (zero-shot, no training).
 
-    The built-in CAP set uses the shipped classifier for each channel whose model fingerprint
-    matches (``indexer.themes.shipped``); any other channel and every user set gets zero-shot
-    prototypes: the mean of its descriptions' embeddings (query side), its example texts'
-    embeddings (document side) and its example statements' stored vectors (read from
-    ``store``, needed only when a theme lists ``example_ids``).
+    Each channel whose embedder is given gets prototypes: per theme, the normalised mean of
+    its descriptions' embeddings (query side), its example texts' embeddings (document side)
+    and its example statements' stored vectors (read from ``store``, needed only when a theme
+    lists ``example_ids``).  Keyword weights are inverse document frequencies over the index's
+    statements (``store``); temperature and thresholds are the calibrated CAP settings.
     """
     weights: list[ChannelWeights] = []
-    fitted = shipped.cap_weights() if theme_set.set_id == BUILTIN_CAP else {}
-    settings = shipped.cap_settings() if theme_set.set_id == BUILTIN_CAP else {}
     for name in sorted(channels):
         info = channels[name]
-        fit = fitted.get(name)
-        if fit is not None and fit.fingerprint == info.fingerprint:
-            weights.append(fit)
-            continue
         embedder = embedders.get(name)
         if embedder is None or embedder.fingerprint != info.fingerprint:
             continue
@@ -91,22 +86,36 @@ def build_model(
             f"cannot tag with theme set {theme_set.set_id!r}: no model of this index's channels "
             f"({', '.join(sorted(channels)) or 'none'}) was given and no theme has keywords"
         )
-    all_fitted = bool(weights) and all(w is fitted.get(w.channel) for w in weights)
-    model = TaggingModel(
+    keywords = tuple(t.keywords for t in theme_set.themes)
+    texts = sample_texts(store) if store is not None else []
+    tuning = shipped.prototype_settings()
+    return TaggingModel(
         theme_ids=tuple(t.theme_id for t in theme_set.themes),
         channels=tuple(weights),
-        keywords=tuple(t.keywords for t in theme_set.themes),
+        keywords=keywords,
+        keyword_weights=keyword_idf(texts, keywords) if texts else (),
+        keyword_weight=float(tuning.get("keyword_weight", 1.0)),
+        temperature=float(tuning["temperature"]),
+        threshold=float(tuning["threshold"]),
+        secondary_threshold=float(tuning["secondary_threshold"]),
         procedural_theme=theme_set.procedural_theme,
-        method="logistic" if all_fitted else "prototypes",
+        standardize=True,
+        method="prototypes" if weights else "keywords",
     )
-    tuning = settings.get(model.method) or shipped.prototype_settings()
-    return replace(
-        model,
-        temperature=float(tuning.get("temperature", model.temperature)),
-        threshold=float(tuning.get("threshold", model.threshold)),
-        secondary_threshold=float(tuning.get("secondary_threshold", model.secondary_threshold)),
-        keyword_weight=float(tuning.get("keyword_weight", model.keyword_weight)),
-    )
+
+
+IDF_SAMPLE = 5000
+"""Statements keyword frequencies are counted over (a fixed, id-ordered sample)."""
+
+
+def sample_texts(store: StatementStore, limit: int = IDF_SAMPLE) -> list[str]:
+    """Substantive statement texts of the index for keyword weights: an even sample by id."""
+    with store.lock:
+        rows = store.connection.execute(
+            "SELECT text FROM statements WHERE procedural = 0 ORDER BY statement_id"
+        ).fetchall()
+    step = max(1, len(rows) // limit)
+    return [row[0] for row in rows[::step]][:limit]
 
 
 def _prototypes(

@@ -29,6 +29,8 @@ MODEL_FIELDS = (
     "secondary_threshold",
     "procedural_theme",
     "method",
+    "standardize",
+    "keyword_weights",
 )
 
 
@@ -186,7 +188,8 @@ def theme_sets(store: StatementStore) -> list[tuple[ThemeSet, TaggingModel, str]
             theme_ids=tuple(t.theme_id for t in themes),
             channels=tuple(weights),
             keywords=tuple(t.keywords for t in themes),
-            **{k: meta[k] for k in MODEL_FIELDS if k in meta},
+            **{k: meta[k] for k in MODEL_FIELDS if k in meta and k != "keyword_weights"},
+            keyword_weights=tuple(tuple(row) for row in meta.get("keyword_weights", ())),
         )
         out.append((theme_set, model, digest))
     return out

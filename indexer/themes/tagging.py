@@ -4,8 +4,9 @@ A ``TaggingModel`` is a linear scorer per embedding channel (one weight row and 
 plus keyword priors, a temperature and thresholds.  Scoring a statement:
 
 1. its vector per channel is the normalised mean of its passages' stored vectors;
-2. each channel gives logits ``W @ x + b``; they are added up;
-3. keywords add ``keyword_weight * log(1 + matches)`` to their theme's logit;
+2. each channel gives logits ``W @ x + b`` (z-scored per statement for prototypes); they are
+   added up;
+3. keywords add ``keyword_weight * sum(idf * log(1 + matches))`` to their theme's logit;
 4. ``softmax(logits / temperature)`` is the confidence of each theme (temperature fitted on
    held-out predictions, so a 0.8 is right about 80 % of the time on the dev set);
 5. the best theme is *assigned* when its confidence reaches ``threshold``, a second one when it
@@ -57,6 +58,10 @@ class TaggingModel:
     threshold: float = 0.4
     secondary_threshold: float = 0.25
     procedural_theme: str | None = None
+    keyword_weights: tuple[tuple[float, ...], ...] = ()
+    """Per theme, each keyword's weight (``keyword_idf`` over the index); empty: all 1."""
+    standardize: bool = True
+    """z-score each channel's scores per statement (see ``theme_logits``)."""
     method: str = "prototypes"
     """How the weights were made (``prototypes`` or ``logistic``), for the docs and ``themes``."""
 
@@ -107,6 +112,53 @@ def keyword_counts(texts: Sequence[str], keywords: Sequence[Sequence[str]]) -> F
     return out
 
 
+def keyword_evidence(
+    texts: Sequence[str],
+    keywords: Sequence[Sequence[str]],
+    weights: Sequence[Sequence[float]] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Per text and theme: ``sum over its keywords of weight * log(1 + matches)``.
+
+    ``weights[t][k]`` is keyword k's weight in theme t (an inverse document frequency from
+    ``keyword_idf``, so a word found in most remarks, like 予算, says little); None: all 1.
+    """
+    patterns = [_keyword_pattern(group) for group in keywords]
+    lookup = [
+        {normalise_text(k): (weights[t][i] if weights else 1.0) for i, k in enumerate(group)}
+        for t, group in enumerate(keywords)
+    ]
+    out = np.zeros((len(texts), len(keywords)), dtype=np.float64)
+    for row, text in enumerate(texts):
+        norm = normalise_text(text)
+        for column, pattern in enumerate(patterns):
+            if pattern is None:
+                continue
+            counts: dict[str, int] = {}
+            for found in pattern.findall(norm):
+                counts[found] = counts.get(found, 0) + 1
+            out[row, column] = sum(
+                lookup[column].get(word, 1.0) * float(np.log1p(n)) for word, n in counts.items()
+            )
+    return out
+
+
+def keyword_idf(
+    texts: Sequence[str], keywords: Sequence[Sequence[str]]
+) -> tuple[tuple[float, ...], ...]:
+    """``log(N / df)`` of every keyword over ``texts`` (a keyword found nowhere: ``log N``)."""
+    n = max(len(texts), 1)
+    presence = [[_keyword_pattern([k]) for k in group] for group in keywords]
+    normalised = [normalise_text(t) for t in texts]
+    out = []
+    for group in presence:
+        row = []
+        for pattern in group:
+            df = sum(1 for t in normalised if pattern is not None and pattern.search(t))
+            row.append(round(float(np.log(n / df)) if df else float(np.log(n)), 4))
+        out.append(tuple(row))
+    return tuple(out)
+
+
 def _keyword_pattern(group: Sequence[str]) -> re.Pattern[str] | None:
     parts = []
     for keyword in sorted({normalise_text(k) for k in group if k.strip()}, key=len, reverse=True):
@@ -116,19 +168,28 @@ def _keyword_pattern(group: Sequence[str]) -> re.Pattern[str] | None:
 
 
 def theme_logits(
-    model: TaggingModel, vectors: Mapping[str, FloatMatrix], keywords: FloatMatrix
+    model: TaggingModel, vectors: Mapping[str, FloatMatrix], evidence: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
-    """Uncalibrated scores, shape (statements, themes), from every channel the model has."""
+    """Uncalibrated scores, shape (statements, themes), from every channel the model has.
+
+    With ``model.standardize`` each channel's scores are z-scored per statement first: the
+    encoders' cosine similarities sit in narrow, different bands (e5 about 0.75-0.9, USE
+    0.1-0.5), and what tells themes apart is how far one stands above the others.
+    """
     total: npt.NDArray[np.float64] | None = None
     for weights in model.channels:
         x = vectors.get(weights.channel)
         if x is None:
             continue
         part = x.astype(np.float64) @ weights.weights.T.astype(np.float64) + weights.bias
+        if model.standardize:
+            spread = part.std(axis=1, keepdims=True)
+            spread[spread == 0] = 1.0
+            part = (part - part.mean(axis=1, keepdims=True)) / spread
         total = part if total is None else total + part
     if total is None:
-        total = np.zeros((keywords.shape[0], len(model.theme_ids)))
-    return total + model.keyword_weight * np.log1p(keywords.astype(np.float64))
+        total = np.zeros((evidence.shape[0], len(model.theme_ids)))
+    return total + model.keyword_weight * evidence
 
 
 def confidences(logits: npt.NDArray[np.float64], temperature: float) -> npt.NDArray[np.float64]:
@@ -169,8 +230,8 @@ def tag_statements(
     procedural: Sequence[bool],
 ) -> list[list[Tag]]:
     """Tag statements given their per-channel mean vectors, texts and procedural flags."""
-    counts = keyword_counts(texts, model.keywords)
-    probabilities = confidences(theme_logits(model, vectors, counts), model.temperature)
+    evidence = keyword_evidence(texts, model.keywords, model.keyword_weights or None)
+    probabilities = confidences(theme_logits(model, vectors, evidence), model.temperature)
     return assign_tags(model, probabilities, procedural)
 
 

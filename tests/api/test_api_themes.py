@@ -47,7 +47,7 @@ def test_themes_lists_both_sets_with_counts(themed_client: TestClient) -> None:
 
     assert [s["id"] for s in data["sets"]] == ["cap", "econsec"]
     econsec = data["sets"][1]
-    assert econsec["model"]["method"] == "prototypes" and econsec["model"]["channels"] == []
+    assert econsec["model"]["method"] == "keywords" and econsec["model"]["channels"] == []
     counts = {t["id"]: t["count"] for t in econsec["themes"]}
     assert counts["econsec:supply"] > 0 and counts["econsec:patents"] > 0
     assert econsec["none_mixed"] > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -12,9 +13,12 @@ from indexer.themes.tagging import (
     TaggingModel,
     confidences,
     keyword_counts,
+    keyword_evidence,
+    keyword_idf,
     mean_vectors,
     prototype_weights,
     tag_statements,
+    theme_logits,
 )
 
 
@@ -30,6 +34,7 @@ def _model(**changes: object) -> TaggingModel:
         threshold=0.5,
         secondary_threshold=0.2,
         procedural_theme="0",
+        standardize=False,
     )
     base.update(changes)
     return TaggingModel(**base)  # type: ignore[arg-type]
@@ -99,3 +104,25 @@ def test_a_channel_the_model_lacks_is_ignored() -> None:
                                             np.zeros(3, dtype=np.float32)),))  # fmt: skip
     tags = tag_statements(model, {"e5": np.ones((1, 4), dtype=np.float32)}, ["原発"], [False])
     assert tags[0][0].theme_id == "8"
+
+
+def test_standardized_channel_scores_do_not_depend_on_the_cosine_band() -> None:
+    channel = ChannelWeights("e5", "a", np.eye(3, dtype=np.float32), np.zeros(3, np.float32))
+    model = _model(channels=(channel,), standardize=True, keywords=((), (), ()))
+    narrow = np.array([[0.80, 0.82, 0.78]], dtype=np.float32)  # e5-like band
+    wide = 0.5 + 10 * (narrow - 0.8)  # the same preferences, ten times wider
+
+    a = theme_logits(model, {"e5": narrow}, np.zeros((1, 3)))[0]
+    b = theme_logits(model, {"e5": wide}, np.zeros((1, 3)))[0]
+
+    np.testing.assert_allclose(a, b, atol=1e-4)
+    np.testing.assert_allclose([a.mean(), a.std()], [0.0, 1.0], atol=1e-4)
+
+
+def test_keyword_evidence_weighs_rare_keywords_more() -> None:
+    texts = ["予算 予算 原発", "予算", "予算の話", "原発"]
+    idf = keyword_idf(texts, [("予算",), ("原発",)])
+    evidence = keyword_evidence(texts[:1], [("予算",), ("原発",)], idf)
+
+    assert idf[0][0] == pytest.approx(np.log(4 / 3), abs=1e-4) and idf[1][0] > idf[0][0]
+    assert evidence[0, 1] > evidence[0, 0]
