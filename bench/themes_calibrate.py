@@ -147,7 +147,8 @@ def main() -> None:
     if args.write:
         settings = {
             "version": f"prototypes-t{t:.3f}-m{threshold:.2f}",
-            "calibrated_on": "111 labelled speeches of themes-dev.jsonl (bench/themes_calibrate.py)",
+            "calibrated_on": "111 labelled speeches of themes-dev.jsonl "
+            "(bench/themes_calibrate.py)",
             "methods": {
                 "prototypes": {
                     "temperature": round(t, 4),

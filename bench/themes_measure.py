@@ -1,14 +1,13 @@
 """Measure CAP tagging options on the labelled dev speeches (prints figures; not a test).
 
-    python bench/themes_measure.py INDEX_DIR ../shared/eval/themes-dev.jsonl [--fit]
+    python bench/themes_measure.py INDEX_DIR ../shared/eval/themes-dev.jsonl
 
 INDEX_DIR: an index of ../shared/eval/themes-sample.jsonl.gz built with the default channels
 (e5 + use).  Reads the stored passage vectors, embeds the CAP descriptions once with the real
 models, and compares zero-shot prototypes, nearest examples, logistic regression, keyword
-priors and combinations.  Every figure of a fitted model is shuffled 10-fold
-cross-validation over the 111 labelled speeches (the description points and unlabelled speeches never count as test items).
-``--fit`` then fits the chosen model on everything and writes the package data
-(indexer/themes/cap_model.npz + .json) with the temperature and threshold measured here.
+priors and combinations.  Every figure of a fitted model is shuffled 10-fold cross-validation
+over the 111 labelled speeches (description points and unlabelled speeches never count as
+test items).  The tagger that ships is calibrated by bench/themes_calibrate.py.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from indexer.themes.taxonomy import builtin_cap
 ROOT = Path(__file__).resolve().parents[1]
 CHANNELS = ("e5", "use")
 KEYWORD_WEIGHT = 1.0  # a round prior weight, fixed before measuring (not tuned)
-PROTOTYPE_SCALE = 20.0
 SECONDARY_THRESHOLD = 0.25  # a round value, fixed before measuring
 C = 10.0  # logistic regression: weak regularisation of unit-norm vectors, sklearn's scale
 
@@ -228,7 +226,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("index", type=Path)
     parser.add_argument("labels", type=Path)
-    parser.add_argument("--fit", action="store_true")
     args = parser.parse_args()
     d = Data(args.index, args.labels)
     print(f"labelled {len(d.y)}, unlabelled {len(d.XU)}, topics {len(set(d.y))}")
@@ -279,52 +276,9 @@ def main() -> None:
     report(d, "LR + descriptions + self-training on 217 unlabelled", semi)
     report(d, "  + keywords", semi + KEYWORD_WEIGHT * d.K)
     print("-- calibration (temperature on the leave-one-out logits) --")
-    runtime_zs = runtime_prototype_logits(d, d.X) + KEYWORD_WEIGHT * d.K
-    report(d, f"runtime prototypes (scale {PROTOTYPE_SCALE:g}, query side) + keywords", runtime_zs)
     print("-- calibration (temperature on held-out logits) --")
-    proto_cal = calibrate(d, "prototypes + keywords", runtime_zs)
-    lr_cal = calibrate(d, "LR + description points + keywords", aug + KEYWORD_WEIGHT * d.K)
-    if args.fit:
-        fit_and_write(d, {"logistic": lr_cal, "prototypes": proto_cal})
-
-
-def runtime_prototype_logits(d: Data, x: np.ndarray) -> np.ndarray:
-    """What the tagger computes for prototypes: scale * cosine, summed over channels."""
-    parts = d.split(x)
-    return sum(
-        PROTOTYPE_SCALE * p @ d.protos[f"{c}-query"].T for p, c in zip(parts, CHANNELS, strict=True)
-    )
-
-
-def fit_and_write(d: Data, methods: dict[str, dict[str, float]]) -> None:
-    """Fit LR on all labelled items + description points; write the package data."""
-    import hashlib
-
-    n = len(d.codes)
-    x = np.vstack([d.X, d.proto_matrix("doc")])
-    y = np.concatenate([d.y, np.arange(n)])
-    model = fit_lr(x, y, n)
-    w, b = model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
-    arrays = {
-        "e5_weights": w[:, : d.dims[0]],
-        "e5_bias": b,
-        "use_weights": w[:, d.dims[0] :],
-        "use_bias": np.zeros_like(b),
-    }
-    out = ROOT / "indexer" / "themes"
-    np.savez_compressed(out / "cap_model.npz", **arrays)
-    digest = hashlib.blake2b(digest_size=6)
-    for key in sorted(arrays):
-        digest.update(arrays[key].tobytes())
-    settings = {
-        "version": digest.hexdigest(),
-        "fitted_on": "111 labelled speeches of themes-dev.jsonl + the 22 topic descriptions",
-        "fingerprints": {c: d.fingerprints[c] for c in CHANNELS},
-        "topics": d.codes,
-        "methods": methods,
-    }
-    (out / "cap_model.json").write_text(json.dumps(settings, indent=2) + "\n")
-    print("wrote", out / "cap_model.npz", settings)
+    calibrate(d, "prototypes + keywords", zs["query"] + KEYWORD_WEIGHT * d.K)
+    calibrate(d, "LR + description points + keywords", aug + KEYWORD_WEIGHT * d.K)
 
 
 if __name__ == "__main__":
