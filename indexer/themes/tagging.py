@@ -121,24 +121,25 @@ def keyword_evidence(
 
     ``weights[t][k]`` is keyword k's weight in theme t (an inverse document frequency from
     ``keyword_idf``, so a word found in most remarks, like 予算, says little); None: all 1.
+    One regular expression over all keywords scans each text once (longest keyword first).
     """
-    patterns = [_keyword_pattern(group) for group in keywords]
-    lookup = [
-        {normalise_text(k): (weights[t][i] if weights else 1.0) for i, k in enumerate(group)}
-        for t, group in enumerate(keywords)
-    ]
+    owners: dict[str, list[tuple[int, float]]] = {}
+    for t, group in enumerate(keywords):
+        for i, keyword in enumerate(group):
+            if keyword.strip():
+                weight = weights[t][i] if weights else 1.0
+                owners.setdefault(normalise_text(keyword), []).append((t, weight))
     out = np.zeros((len(texts), len(keywords)), dtype=np.float64)
+    pattern = _keyword_pattern(list(owners))
+    if pattern is None:
+        return out
     for row, text in enumerate(texts):
-        norm = normalise_text(text)
-        for column, pattern in enumerate(patterns):
-            if pattern is None:
-                continue
-            counts: dict[str, int] = {}
-            for found in pattern.findall(norm):
-                counts[found] = counts.get(found, 0) + 1
-            out[row, column] = sum(
-                lookup[column].get(word, 1.0) * float(np.log1p(n)) for word, n in counts.items()
-            )
+        counts: dict[str, int] = {}
+        for found in pattern.findall(normalise_text(text)):
+            counts[found] = counts.get(found, 0) + 1
+        for word, n in counts.items():
+            for column, weight in owners.get(word, ()):
+                out[row, column] += weight * float(np.log1p(n))
     return out
 
 

@@ -130,8 +130,11 @@ def reload_command(set_ids: tuple[str, ...], index_dir: Path, model: str | None)
                 if fresh.digest != digest:
                     changed[set_id] = fresh
         embedders = load_embedders() if changed or not builtin_is_current(store) else {}
-        refresh_themes(store, embedders)
+        refreshed = refresh_themes(store, embedders)
         report = retag(store, [s for s in set_ids or tuple(stored) if s not in changed])
+        for set_id, count in refreshed.tagged.items():
+            if count and set_id not in report.tagged:
+                report.tagged[set_id] = count
         for set_id, fresh in changed.items():
             click.echo(f"{set_id}: {fresh.source} changed, read again")
             installed = install_theme_set(store, fresh, embedders)
