@@ -129,7 +129,8 @@ def facet_lines(facets: JsonDict, width: int) -> list[str]:
         items = ", ".join(
             f"{v['value']}{' ' + v['label'] if v.get('label') else ''} {v['count']}" for v in values
         )
-        lines.extend(wrap(f"  {name}: {items or '-'}", width))
+        wrapped = wrap(f"{name}: {items or '-'}", width - 4)
+        lines.extend("  " + line if i == 0 else "    " + line for i, line in enumerate(wrapped))
     return lines
 
 

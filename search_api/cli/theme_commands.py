@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from search_api.cli.options import index_dir_option, json_option, searched_model_option
-from search_api.cli.text_layout import format_table, pad, truncate
+from search_api.cli.text_layout import format_table, pad, truncate, wrap
 from search_api.presentation import JsonDict
 
 
@@ -135,6 +135,7 @@ def reload_command(set_ids: tuple[str, ...], index_dir: Path, model: str | None)
         for set_id, count in refreshed.tagged.items():
             if count and set_id not in report.tagged:
                 report.tagged[set_id] = count
+        report.seconds += refreshed.seconds
         for set_id, fresh in changed.items():
             click.echo(f"{set_id}: {fresh.source} changed, read again")
             installed = install_theme_set(store, fresh, embedders)
@@ -216,24 +217,23 @@ def theme_command(
 
 
 def format_timeline(data: JsonDict, width: int) -> str:
-    """A timeline as a table with a bar per period."""
+    """A timeline as a table with a bar per period (scaled to the largest share)."""
     head = f"{data['id']} {data['name']}: {data['total']} statements ({data['undated']} undated)"
-    bar_room = max(10, min(40, width - 60))
+    bar_room = 20
     peak = max((p["share"] for p in data["points"]), default=0.0) or 1.0
     rows = [
         (
             p["period"],
-            *((p.get("group") or "",) if data["by"] else ()),
             p["count"],
             p["total"],
             f"{100 * p['share']:.1f}%",
-            "#" * max(1 if p["count"] else 0, round(bar_room * p["share"] / peak)),
+            pad("#" * max(1 if p["count"] else 0, round(bar_room * p["share"] / peak)), bar_room),
+            *((p.get("group") or "-",) if data["by"] else ()),
         )
         for p in data["points"]
     ]
-    header = ("PERIOD", *(("GROUP",) if data["by"] else ()), "STMTS", "ALL", "SHARE", "")
-    numeric = tuple(range(len(header) - 4, len(header) - 1))
-    return head + "\n" + format_table(header, rows, width, numeric)
+    header = ("PERIOD", "STMTS", "ALL", "SHARE", "", *(("GROUP",) if data["by"] else ()))
+    return head + "\n" + format_table(header, rows, width, (1, 2, 3))
 
 
 def format_detail(data: JsonDict, width: int) -> str:
@@ -242,7 +242,7 @@ def format_detail(data: JsonDict, width: int) -> str:
         f"{data['id']}  {data['name']}" + (f" / {data['name_ja']}" if data["name_ja"] else ""),
         f"{data['count']} statements in set {data['set']} ({data['set_name']})",
         "",
-        data["description"],
+        *wrap(data["description"], width),
     ]
     for label, key in (
         ("by body", "by_body"),
