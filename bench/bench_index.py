@@ -26,6 +26,7 @@ from indexer.consistency import rebuild_vectors
 from indexer.index_dir import open_index
 from indexer.pipeline import UpdateOptions, default_embedders, update_index
 from indexer.vectors import FaissVectorIndex
+from models.cpu_features import read_cpu_features
 
 REPO = Path(__file__).resolve().parents[1]
 POOL = REPO.parent / "shared" / "corpus" / "kokkai" / "speeches.jsonl.gz"
@@ -101,6 +102,8 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
         "model": embedder.model_id,
+        "runtime": getattr(embedder, "runtime", "?"),
+        "cpu": read_cpu_features().summary(),
         "speeches": summary.statements,
         "passages": summary.passages,
         "embedded": summary.embedded,

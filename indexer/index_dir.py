@@ -15,7 +15,6 @@ an update is running.  To see a completed update, compare ``OpenIndex.version_ke
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import uuid
@@ -24,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from indexer.consistency import reconcile
+from indexer.index_lock import IndexLock
 from indexer.manifest import (
     ChannelInfo,
     Manifest,
@@ -40,7 +40,6 @@ from models.embedder import Embedder
 from models.errors import IndexMismatchError, IndexNotFoundError, IndexWriteError
 
 FAISS_DIR = "faiss"
-LOCK_NAME = ".lock"
 
 
 def faiss_path(directory: Path, channel: str) -> Path:
@@ -129,8 +128,8 @@ class OpenIndex:
         self.close()
 
 
-def _require_index(directory: Path, allow_older: bool = False) -> Manifest:
-    """The manifest of a complete index; ``allow_older``: an older schema is migrated later."""
+def _require_index(directory: Path, writable: bool = False) -> Manifest:
+    """The manifest of a complete index this code can read (``writable``: or upgrade)."""
     manifest = read_manifest(directory)
     if manifest is None or not (directory / DATABASE_NAME).is_file():
         hint = (
@@ -140,20 +139,27 @@ def _require_index(directory: Path, allow_older: bool = False) -> Manifest:
             else f"build one with `policy-search index PATH... --index {directory}`"
         )
         raise IndexNotFoundError(f"no index at {directory}: {hint}")
-    if manifest.schema_version > SCHEMA_VERSION or (
-        manifest.schema_version < SCHEMA_VERSION and not allow_older
-    ):
-        hint = (
-            f"upgrade it in place with `policy-search themes reload --index {directory}` (or "
-            f"any `policy-search index PATH... --index {directory}`)"
-            if manifest.schema_version < SCHEMA_VERSION
-            else f"rebuild it with `policy-search index --rebuild PATH... --index {directory}`"
-        )
-        raise IndexMismatchError(
-            f"the index at {directory} has schema version {manifest.schema_version}, this "
-            f"policy-search reads version {SCHEMA_VERSION}; {hint}"
-        )
+    check_schema(directory, manifest, writable)
     return manifest
+
+
+def check_schema(directory: Path, manifest: Manifest, writable: bool = False) -> None:
+    """Refuse an index of another schema version; a writer may upgrade an older one."""
+    version = manifest.schema_version
+    if version > SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index at {directory} has schema version {version}, newer than this "
+            f"policy-search reads ({SCHEMA_VERSION}); upgrade policy-search or rebuild it with "
+            f"`policy-search index --rebuild PATH... --index {directory}`"
+        )
+    if version < SCHEMA_VERSION and not writable:
+        raise IndexMismatchError(
+            f"the index at {directory} has schema version {version}, this policy-search reads "
+            f"version {SCHEMA_VERSION}; upgrade it in place with `policy-search upgrade --index "
+            f"{directory}` (stored vectors are kept; statement ids change to the stable form, "
+            "see docs/index-format.md), or rebuild it with `policy-search index --rebuild "
+            f"PATH... --index {directory}`"
+        )
 
 
 def open_index(directory: Path, embedders: Mapping[str, Embedder] | None = None) -> OpenIndex:
@@ -189,11 +195,15 @@ def open_index(directory: Path, embedders: Mapping[str, Embedder] | None = None)
 class UpdatableIndex:
     """An index opened by the one process updating it (holds ``DIR/.lock``)."""
 
-    def __init__(self, directory: Path, store: StatementStore, lock_fd: int) -> None:
+    def __init__(
+        self, directory: Path, store: StatementStore, lock: IndexLock, owns_lock: bool = True
+    ) -> None:
         self.directory = directory
         self.store = store
         self.writer = StoreWriter(store)
-        self._lock_fd = lock_fd
+        self._lock = lock
+        self._owns_lock = owns_lock
+        self._faiss_changed = False
 
     def refresh_vectors(self) -> dict[str, tuple[int, int]]:
         """Bring every channel's FAISS file in line with SQLite; (added, removed) per channel."""
@@ -208,27 +218,49 @@ class UpdatableIndex:
             refreshed, added, removed = reconcile(self.store, name, current)
             if added or removed or not path.is_file() or refreshed is not current:
                 refreshed.save(path)
+                self._faiss_changed = True
             changes[name] = (added, removed)
         return changes
 
-    def write_manifest(self) -> Manifest:
-        """Record counts and channels and bump the generation; the last step of an update."""
+    def write_manifest(self, force: bool = False) -> Manifest:
+        """Record counts and channels and bump the generation; the last step of an update.
+
+        A run that changed nothing keeps the manifest as it is, so running servers do not
+        reload for nothing: same schema, counts and channels, no FAISS file rewritten, and the
+        database's ``content_version`` (raised by every write that changes records) equal to
+        the manifest's, which also catches a change committed by a run killed before its
+        manifest.  ``force`` writes it anyway (FAISS files rebuilt by the caller).
+        """
         previous = read_manifest(self.directory)
-        now = utc_now()
         vectors = self.store.count_vectors()
+        channels = self.store.channels()
+        counts = {
+            "meetings": self.store.count_meetings(),
+            "statements": self.store.count_statements(),
+            "passages": self.store.count_passages(),
+            "vectors": sum(vectors.values()),
+        }
+        content_version = self.store.content_version()
+        changed = force or self.writer.changed or self._faiss_changed
+        if (
+            previous is not None
+            and not changed
+            and previous.content_version == content_version
+            and previous.schema_version == SCHEMA_VERSION
+            and dict(previous.counts) == counts
+            and dict(previous.channels) == channels
+        ):
+            return previous
+        now = utc_now()
         manifest = Manifest(
             schema_version=SCHEMA_VERSION,
-            channels=self.store.channels(),
-            counts={
-                "meetings": self.store.count_meetings(),
-                "statements": self.store.count_statements(),
-                "passages": self.store.count_passages(),
-                "vectors": sum(vectors.values()),
-            },
+            channels=channels,
+            counts=counts,
             created_at=now if previous is None else previous.created_at,
             updated_at=now,
             generation=1 if previous is None else previous.generation + 1,
             build_id=uuid.uuid4().hex if previous is None else previous.build_id,
+            content_version=content_version,
         )
         write_manifest(self.directory, manifest)
         return manifest
@@ -238,12 +270,15 @@ class UpdatableIndex:
         try:
             self.store.close()
         finally:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+            if self._owns_lock:
+                self._lock.release()
 
 
 def open_for_update(
-    directory: Path, embedders: Mapping[str, Embedder] | None, kind: str | None = None
+    directory: Path,
+    embedders: Mapping[str, Embedder] | None,
+    kind: str | None = None,
+    lock: IndexLock | None = None,
 ) -> UpdatableIndex:
     """Create or open an index to update it with these channels.
 
@@ -252,32 +287,24 @@ def open_for_update(
     it could not be kept up to date.  ``kind`` (``flat``/``hnsw``) changes every channel's FAISS
     index kind (rebuilt from stored vectors); ``None`` keeps it (``flat`` for a new channel).
     ``embedders=None`` opens an existing index for maintenance (remove, check) without
-    embedding; it raises IndexNotFoundError when there is none.
+    embedding; it raises IndexNotFoundError when there is none.  The update lock is taken
+    here (IndexWriteError when another writer holds it) unless the caller passes the ``lock``
+    of ``directory`` it already holds.
     """
     if embedders is None:
-        _require_index(directory, allow_older=True)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        lock_fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise IndexWriteError(f"cannot create the index directory {directory}: {exc}") from exc
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(lock_fd)
-        raise IndexWriteError(
-            f"another policy-search process is updating the index at {directory}"
-        ) from exc
+        _require_index(directory, writable=True)
+    owns_lock = lock is None
+    held = IndexLock.acquire(directory) if lock is None else lock
     try:
         manifest = read_manifest(directory)
-        if manifest is not None and manifest.schema_version > SCHEMA_VERSION:
-            _require_index(directory)
+        if manifest is not None:
+            check_schema(directory, manifest, writable=True)
         store = StatementStore.open(directory / DATABASE_NAME)
     except BaseException:
-        fcntl.flock(lock_fd, fcntl.LOCK_UN)
-        os.close(lock_fd)
+        if owns_lock:
+            held.release()
         raise
-    index = UpdatableIndex(directory, store, lock_fd)
+    index = UpdatableIndex(directory, store, held, owns_lock)
     if embedders is None:
         return index
     try:

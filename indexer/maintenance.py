@@ -10,6 +10,7 @@ from pathlib import Path
 
 from indexer.consistency import ChannelCheck, ConsistencyReport, check_channel, rebuild_vectors
 from indexer.index_dir import FAISS_DIR, faiss_path, open_for_update
+from indexer.manifest import read_manifest
 from indexer.vectors import FaissVectorIndex
 from models.errors import MeetingNotFoundError
 
@@ -45,7 +46,7 @@ def check_index(directory: Path, rebuild_faiss: bool = False) -> ConsistencyRepo
             (directory / FAISS_DIR).mkdir(exist_ok=True)
             for name in store.channels():
                 rebuild_vectors(store, name).save(faiss_path(directory, name))
-            index.write_manifest()
+            index.write_manifest(force=True)
         checks: list[ChannelCheck] = []
         for name, info in sorted(store.channels().items()):
             path = faiss_path(directory, name)
@@ -57,3 +58,19 @@ def check_index(directory: Path, rebuild_faiss: bool = False) -> ConsistencyRepo
     finally:
         index.close()
     return ConsistencyReport(tuple(checks))
+
+
+def upgrade_index(directory: Path) -> tuple[int, int]:
+    """Bring an index to this code's schema in place; returns (version before, version now).
+
+    Migrations keep stored vectors and FAISS files (passage ids do not change), so no model
+    is needed.  An index already current is left alone (its generation does not change).
+    """
+    manifest = read_manifest(directory)
+    before = 0 if manifest is None else manifest.schema_version
+    index = open_for_update(directory, None)
+    try:
+        after = index.write_manifest().schema_version
+    finally:
+        index.close()
+    return before, after

@@ -46,6 +46,8 @@ class Manifest:
     """Incremented by each completed update; a server reopens when it changes."""
     build_id: str = ""
     """Random id of this index directory's build (changes with ``--rebuild``)."""
+    content_version: int = 0
+    """The database's ``index_state.content_version`` this manifest describes."""
 
     @property
     def version_key(self) -> tuple[str, int]:
@@ -59,6 +61,7 @@ class Manifest:
             "schema_version": self.schema_version,
             "build_id": self.build_id,
             "generation": self.generation,
+            "content_version": self.content_version,
             "created_at": _iso(self.created_at),
             "updated_at": _iso(self.updated_at),
             "channels": {
@@ -95,6 +98,7 @@ class Manifest:
             updated_at=_parse_time(data.get("updated_at")),
             generation=int(data.get("generation", 0)),
             build_id=str(data.get("build_id", "")),
+            content_version=int(data.get("content_version", 0)),
         )
 
 

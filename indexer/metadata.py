@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.json_text import load_json
+from indexer.paths import path_text
 from models.errors import ParseError
 
 SIDECAR_NAME = "meetings.json"
@@ -100,5 +101,5 @@ def load_sidecar(directory: Path) -> dict[str, MeetingMetadata]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ParseError(str(path), f"cannot read sidecar: {exc}") from exc
-    return parse_sidecar(text, str(path))
+        raise ParseError(path_text(path), f"cannot read sidecar: {exc}") from exc
+    return parse_sidecar(text, path_text(path))

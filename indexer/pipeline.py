@@ -22,16 +22,21 @@ from pathlib import Path
 from tqdm import tqdm
 
 from indexer.chunking import split_passages
+from indexer.folder_sync import RemovedFile, StaleFile, find_stale, remove_stale
 from indexer.index_dir import UpdatableIndex, open_for_update, staging_directory, swap_in
+from indexer.index_lock import IndexLock
 from indexer.manifest import Manifest
 from indexer.metadata import SIDECAR_NAME, MeetingMetadata
+from indexer.paths import path_text
 from indexer.reading import iter_input_files, read_paths
 from indexer.records import ParsedMeeting, Passage
 from indexer.store_schema import content_hash
 from indexer.store_writes import SourceFile
 from indexer.themes.service import refresh_themes
 from models.embedder import Embedder
+from models.errors import IndexWriteError
 from models.file_digest import digest_file
+from models.loading import EncoderOptions
 
 DEFAULT_BATCH_SIZE = 256
 PRIMARY_CHANNEL = "e5"
@@ -55,6 +60,9 @@ class UpdateOptions:
     exclusive: bool = False
     """Forget files indexed earlier but not given now (``rebuild_index`` sets it, so a resumed
     rebuild holds exactly the files of this run)."""
+    sync: bool = False
+    """Remove the records of indexed files gone from the folders given (``index --sync``);
+    without it they are only reported as stale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,8 @@ class FileReport:
     passages: int = 0
     embedded: int = 0
     error: str | None = None
+    warnings: tuple[str, ...] = ()
+    """Parts of the file left out (PDF glyphs without a Unicode map, pages without text)."""
 
 
 @dataclass(slots=True)
@@ -83,6 +93,10 @@ class IndexSummary:
     """Passages (per channel) that needed no new vector: their text was stored already (an
     earlier file or run, a killed run) or repeats a text embedded in this run."""
     statements_removed: int = 0
+    stale: list[StaleFile] = field(default_factory=list)
+    """Indexed files gone from the folders given, kept because ``sync`` was off."""
+    removed_files: list[RemovedFile] = field(default_factory=list)
+    """Gone files whose records ``sync`` removed."""
     encode_seconds: float = 0.0
     elapsed_seconds: float = 0.0
     manifest: Manifest | None = None
@@ -129,6 +143,8 @@ class IndexSummary:
             "embedded": self.embedded,
             "reused": self.reused,
             "statements_removed": self.statements_removed,
+            "stale": [asdict(s) for s in self.stale],
+            "removed_files": [asdict(r) for r in self.removed_files],
             "encode_seconds": round(self.encode_seconds, 3),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
             "per_file": [asdict(f) for f in self.files],
@@ -143,7 +159,9 @@ Encoder lifts English questions about Japanese remarks (dev set nDCG@10 0.474 ->
 
 
 def default_embedders(
-    model_name: str | None, extra_channels: Sequence[str] | None = None
+    model_name: str | None,
+    extra_channels: Sequence[str] | None = None,
+    encoder: EncoderOptions | None = None,
 ) -> dict[str, Embedder]:
     """The embedders an index is built and searched with, by channel.
 
@@ -151,13 +169,14 @@ def default_embedders(
     each extra channel name is itself a model name for ``load_embedder`` (e.g. ``use``).
     ``extra_channels=None`` means the defaults: ``DEFAULT_EXTRA_CHANNELS`` with the default
     model, none with any other model (a chosen model is measured on its own first).  The CLI and
-    the server both call this, so they agree on the channels.
+    the server both call this, so they agree on the channels. ``encoder`` chooses the default
+    model's device and runtime (``models.loading.EncoderOptions``).
     """
     from models.loading import load_embedder
 
     if extra_channels is None:
         extra_channels = DEFAULT_EXTRA_CHANNELS if model_name is None else ()
-    embedders = {PRIMARY_CHANNEL: load_embedder(model_name)}
+    embedders = {PRIMARY_CHANNEL: load_embedder(model_name, encoder)}
     for name in extra_channels:
         if name and name != PRIMARY_CHANNEL:
             embedders[name] = load_embedder(name)
@@ -180,12 +199,21 @@ def update_index(
         files = list(iter_input_files(paths))
         with _bar(options, total=len(files), unit="file", desc="files") as bar:
             for path in files:
-                bar.set_postfix_str(path.name[-40:])
+                bar.set_postfix_str(path_text(path.name)[-40:])
                 summary.files.extend(run.index_file(path))
                 bar.update(1)
         if options.exclusive:
             for forgotten in index.writer.forget_files_except(run.seen):
                 summary.statements_removed += forgotten.statements_removed
+        else:
+            stale = find_stale(index.writer.known_files(), paths, run.seen)
+            if options.sync:
+                summary.removed_files = remove_stale(index.writer, stale)
+                summary.statements_removed += sum(
+                    r.statements_removed for r in summary.removed_files
+                )
+            else:
+                summary.stale = stale
         run.fill_missing_vectors()
         refresh_themes(index.store, embedders)
         index.refresh_vectors()
@@ -206,16 +234,23 @@ def rebuild_index(
 
     The old index stays readable until the new one is complete.  A killed rebuild resumes
     from its staging directory (``DIR.rebuilding``) when run again with the same models.
+    The update lock of ``directory`` is held from start to swap, so a rebuild is refused while
+    another writer runs and no writer can start before the new index is in place; the swap
+    also happens under the staging directory's own lock, which becomes ``DIR/.lock``.
     """
-    staging = staging_directory(directory)
-    if staging.exists():
-        try:
-            open_for_update(staging, embedders, None).close()
-        except Exception:
-            shutil.rmtree(staging)
-    options = replace(options or UpdateOptions(), exclusive=True)
-    summary = update_index(staging, paths, embedders, options)
-    swap_in(staging, directory)
+    with IndexLock.acquire(directory):
+        staging = staging_directory(directory)
+        if staging.exists():
+            try:
+                open_for_update(staging, embedders, None).close()
+            except IndexWriteError:
+                raise
+            except Exception:
+                shutil.rmtree(staging)
+        options = replace(options or UpdateOptions(), exclusive=True)
+        summary = update_index(staging, paths, embedders, options)
+        with IndexLock.acquire(staging):
+            swap_in(staging, directory)
     return summary
 
 
@@ -238,26 +273,29 @@ class _Run:
 
     def index_file(self, path: Path) -> list[FileReport]:
         """Index one file unless it is unchanged; reports (a failed sidecar adds one)."""
-        key = str(path.resolve())
+        key = path_text(path.resolve())
         stat = path.stat()
         options_key = _options_key(path, self.options)
         self.seen.add(key)
         known = self.index.writer.source_file(key)
         same_stat = (options_key, stat.st_mtime_ns, stat.st_size)
         if known is not None and (known.options_key, known.mtime_ns, known.size) == same_stat:
-            return [FileReport(str(path), "unchanged")]
+            return [FileReport(path_text(path), "unchanged")]
         digest = _file_hash(path)
         source = SourceFile(key, digest, stat.st_mtime_ns, stat.st_size, options_key)
         if known is not None and (known.options_key, known.content_hash) == (options_key, digest):
             self.index.writer.touch_source_file(source)
-            return [FileReport(str(path), "unchanged")]
+            return [FileReport(path_text(path), "unchanged")]
         reports: list[FileReport] = []
         for result in read_paths([path], self.options.overrides):
             if result.error is None:
-                reports.append(self._store_file(source, result.meetings, result.fmt))
+                report = self._store_file(source, result.meetings, result.fmt)
+                reports.append(replace(report, warnings=result.warnings))
             elif result.path == path or result.path not in self.failed_sidecars:
                 self.failed_sidecars.add(result.path)
-                reports.append(FileReport(str(result.path), "failed", error=str(result.error)))
+                reports.append(
+                    FileReport(path_text(result.path), "failed", error=str(result.error))
+                )
         return reports
 
     def _store_file(

@@ -3,8 +3,9 @@
 This is the I/O side of the readers: it turns paths into bytes and text and hands them to
 the pure parsers in `indexer.readers`.  The format is detected from the content (a ``.txt``
 may hold any text format, a ``.gz`` may hold JSON Lines), not only from the extension.
-`read_paths` never raises for a bad file: each file's outcome, success or ParseError, is
-reported on its own so the other files are still read.
+A PDF (found by its ``%PDF-`` signature, whatever its name) is read by `indexer.pdf.reader`
+into text that the same readers parse.  `read_paths` never raises for a bad file: each file's
+outcome, success or ParseError, is reported on its own so the other files are still read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.decoding import decode_bytes
+from indexer.identifiers import url_safe_id
 from indexer.metadata import SIDECAR_NAME, MeetingMetadata, load_sidecar, merge_metadata
+from indexer.paths import path_text
+from indexer.pdf.extract import looks_like_pdf
+from indexer.pdf.reader import read_pdf, strip_cid_codes
 from indexer.readers.english import looks_like_english, parse_english
 from indexer.readers.kokkai import parse_kokkai_json, parse_kokkai_lines
 from indexer.readers.summary import looks_like_summary, parse_summary
@@ -42,7 +47,7 @@ SUMMARY = "summary"
 TRANSCRIPT = "transcript"
 ENGLISH = "english"
 FORMATS = (KOKKAI_JSON, KOKKAI_JSONL, SUMMARY, TRANSCRIPT, ENGLISH)
-INPUT_SUFFIXES = frozenset({".txt", ".json", ".jsonl", ".ndjson", ".gz"})
+INPUT_SUFFIXES = frozenset({".txt", ".json", ".jsonl", ".ndjson", ".gz", ".pdf"})
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -54,6 +59,8 @@ class FileReadResult:
     meetings: tuple[ParsedMeeting, ...]
     error: ParseError | None
     fmt: str | None
+    warnings: tuple[str, ...] = ()
+    """What was read but left out (glyphs without a Unicode map, pages without text)."""
 
     @property
     def statement_count(self) -> int:
@@ -99,19 +106,20 @@ def detect_format(text: str, source: str) -> str:
 
 
 def _meeting_id(path: Path, metadata: MeetingMetadata | None) -> str:
+    """The sidecar's meeting id, else the file name without its suffixes, made URL-safe."""
     if metadata is not None and metadata.meeting_id:
-        return metadata.meeting_id
+        return url_safe_id(metadata.meeting_id)
     name = path.name
-    for suffix in (".gz", ".txt", ".json", ".jsonl"):
+    for suffix in (".gz", ".txt", ".json", ".jsonl", ".pdf"):
         name = name.removesuffix(suffix)
-    return name or path.stem
+    return url_safe_id(name or path.stem)
 
 
 def parse_text(
     text: str, path: Path, metadata: MeetingMetadata | None = None, fmt: str | None = None
 ) -> tuple[str, list[ParsedMeeting]]:
     """Detect the format of decoded text (unless given) and parse it; returns (format, meetings)."""
-    source = str(path)
+    source = path_text(path)
     fmt = fmt or detect_format(text, source)
     if fmt == KOKKAI_JSON:
         return fmt, parse_kokkai_json(text, source)
@@ -132,9 +140,9 @@ def _gzip_lines(path: Path) -> Iterator[str]:
             for number, line in enumerate(stream, start=1):  # noqa: B007
                 yield line
     except (EOFError, OSError, zlib.error) as exc:
-        raise ParseError(str(path), f"corrupt or truncated gzip: {exc}", number + 1) from exc
+        raise ParseError(path_text(path), f"corrupt or truncated gzip: {exc}", number + 1) from exc
     except UnicodeDecodeError as exc:
-        raise ParseError(str(path), "gzip content is not UTF-8 text", number + 1) from exc
+        raise ParseError(path_text(path), "gzip content is not UTF-8 text", number + 1) from exc
 
 
 def _read_gzip(path: Path, metadata: MeetingMetadata | None) -> tuple[str, list[ParsedMeeting]]:
@@ -151,10 +159,10 @@ def _read_gzip(path: Path, metadata: MeetingMetadata | None) -> tuple[str, list[
             yield from head
             yield from lines
 
-        return KOKKAI_JSONL, parse_kokkai_lines(chained(), str(path))
+        return KOKKAI_JSONL, parse_kokkai_lines(chained(), path_text(path))
     text = "".join(head) + "".join(lines)
     if not text.strip():
-        raise ParseError(str(path), "empty file (gzip holds no text)")
+        raise ParseError(path_text(path), "empty file (gzip holds no text)")
     return parse_text(text, path, metadata)
 
 
@@ -162,17 +170,39 @@ def read_minutes_file_with_format(
     path: Path, metadata: MeetingMetadata | None = None
 ) -> tuple[str, list[ParsedMeeting]]:
     """Like `read_minutes_file` but also return the detected format name."""
-    source = str(path)
+    fmt, meetings, _warnings = read_minutes_file_with_warnings(path, metadata)
+    return fmt, meetings
+
+
+def read_minutes_file_with_warnings(
+    path: Path, metadata: MeetingMetadata | None = None
+) -> tuple[str, list[ParsedMeeting], tuple[str, ...]]:
+    """Read one file: (format, meetings, warnings about text left out)."""
+    source = path_text(path)
     try:
         with path.open("rb") as stream:
-            magic = stream.read(2)
-        if magic == _GZIP_MAGIC:
-            return _read_gzip(path, metadata)
+            head = stream.read(1024)
+        if head[:2] == _GZIP_MAGIC:
+            return (*_read_gzip(path, metadata), ())
+        if looks_like_pdf(head):
+            pdf = read_pdf(path, lambda text: parse_text(text, path, metadata))
+            return pdf.fmt, pdf.meetings, pdf.warnings
+        if path.suffix.lower() == ".pdf":
+            start = head[:16].decode("ascii", "backslashreplace")
+            raise ParseError(source, f"not a PDF: no %PDF- signature (it starts {start!r})")
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(source, f"cannot read file: {exc.strerror or exc}") from exc
     decoded = decode_bytes(data, source)
-    return parse_text(decoded.text, path, metadata)
+    text, cid_codes = strip_cid_codes(decoded.text)
+    warnings = (f"{cid_codes} (cid:NNN) placeholders were left out",) if cid_codes else ()
+    if cid_codes and len(text.strip()) < 20 * cid_codes:
+        raise ParseError(
+            source,
+            f"the text is mostly (cid:NNN) placeholders ({cid_codes}): it was extracted from a "
+            "PDF whose fonts have no Unicode map and cannot be read",
+        )
+    return (*parse_text(text, path, metadata), warnings)
 
 
 def read_minutes_file(path: Path, metadata: MeetingMetadata | None = None) -> list[ParsedMeeting]:
@@ -234,8 +264,8 @@ def read_paths(
                 yield FileReadResult(directory / SIDECAR_NAME, (), exc, None)
         metadata = merge_metadata(sidecars[directory].get(path.name), overrides)
         try:
-            fmt, meetings = read_minutes_file_with_format(path, metadata)
+            fmt, meetings, warnings = read_minutes_file_with_warnings(path, metadata)
         except ParseError as exc:
             yield FileReadResult(path, (), exc, None)
             continue
-        yield FileReadResult(path, tuple(meetings), None, fmt)
+        yield FileReadResult(path, tuple(meetings), None, fmt, warnings)

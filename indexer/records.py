@@ -73,6 +73,8 @@ class Statement:
     source_file: str = ""
     source_line: int | None = None
     url: str | None = None
+    page: int | None = None
+    """Page of the source PDF where the remark starts (1-based), for citations; None for text."""
     themes: tuple[ThemeTag, ...] = field(default=(), compare=False)
     """Assigned themes, filled in when read from an index that has theme sets."""
 

@@ -96,7 +96,7 @@ class StatementStore:
                 conn.close()
                 raise IndexMismatchError(
                     f"{path} has schema version {version}, this policy-search needs "
-                    f"{SCHEMA_VERSION}; run `policy-search index PATH...` once to upgrade it"
+                    f"{SCHEMA_VERSION}; run `policy-search upgrade --index DIR` once to upgrade it"
                 )
             migrate(conn)
         return cls(conn)
@@ -384,6 +384,11 @@ class StatementStore:
             (fingerprint,),
         )
         return {row[0]: row[1] for row in rows}
+
+    def content_version(self) -> int:
+        """Raised by every write that changes records or channels (0 for a new database)."""
+        rows = self._all("SELECT value FROM index_state WHERE key = 'content_version'")
+        return int(rows[0][0]) if rows else 0
 
     def count_vectors(self) -> dict[str, int]:
         """Stored vectors per fingerprint (including ones no passage uses any more)."""

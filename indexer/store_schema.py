@@ -12,6 +12,7 @@ import json
 import sqlite3
 from typing import Any
 
+from indexer.identifiers import statement_id, text_key, url_safe_id
 from indexer.records import Meeting, Passage, Statement
 
 MIGRATIONS: tuple[str, ...] = (
@@ -97,7 +98,62 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX file_statements_statement ON file_statements(statement_id);
     """,
-    # 2: policy themes (indexer/themes): theme sets with their themes and tagging model (the
+    # 2: URL-safe, stable ids (indexer/identifiers.py).  Positional statement ids of summaries,
+    #    transcripts and English minutes (``{meeting}#0004``) become ``{meeting}_{text digest}``
+    #    (identical texts of a meeting: ``-2``, ``-3`` in position order); meeting ids and
+    #    Kokkai speechIDs go through ``url_safe_id`` (unchanged when already safe).  Passage ids,
+    #    and so FAISS files and stored vectors, are kept.  ps_* are functions ``migrate``
+    #    registers on the connection.  Also ``index_state.content_version``, raised by every
+    #    write that changes what the index holds and recorded in the manifest, so an update
+    #    that changed nothing keeps the manifest (and its generation) as it is.
+    """
+    PRAGMA defer_foreign_keys = ON;
+    CREATE TEMP TABLE meeting_id_map AS
+        SELECT meeting_id AS old, ps_url_safe_id(meeting_id) AS new FROM meetings;
+    CREATE TEMP TABLE statement_id_map AS
+        SELECT s.statement_id AS old,
+            CASE WHEN instr(s.statement_id, '#') > 0
+                THEN ps_statement_id(
+                    coalesce(m.new, ps_url_safe_id(s.meeting_id)), s.text,
+                    row_number() OVER (
+                        PARTITION BY s.meeting_id, ps_text_key(s.text)
+                        ORDER BY s.position, s.statement_id))
+                ELSE ps_url_safe_id(s.statement_id) END AS new
+        FROM statements s LEFT JOIN meeting_id_map m ON m.old = s.meeting_id;
+    DELETE FROM temp.meeting_id_map WHERE new = old;
+    DELETE FROM temp.statement_id_map WHERE new = old;
+    CREATE UNIQUE INDEX temp.meeting_id_map_old ON meeting_id_map(old);
+    CREATE UNIQUE INDEX temp.statement_id_map_old ON statement_id_map(old);
+    UPDATE meetings SET meeting_id = (SELECT new FROM temp.meeting_id_map WHERE old = meeting_id)
+        WHERE meeting_id IN (SELECT old FROM temp.meeting_id_map);
+    UPDATE file_meetings SET meeting_id =
+        (SELECT new FROM temp.meeting_id_map WHERE old = meeting_id)
+        WHERE meeting_id IN (SELECT old FROM temp.meeting_id_map);
+    UPDATE statements SET meeting_id =
+        (SELECT new FROM temp.meeting_id_map WHERE old = meeting_id)
+        WHERE meeting_id IN (SELECT old FROM temp.meeting_id_map);
+    UPDATE statements SET statement_id =
+        (SELECT new FROM temp.statement_id_map WHERE old = statement_id)
+        WHERE statement_id IN (SELECT old FROM temp.statement_id_map);
+    UPDATE passages SET statement_id =
+        (SELECT new FROM temp.statement_id_map WHERE old = statement_id)
+        WHERE statement_id IN (SELECT old FROM temp.statement_id_map);
+    UPDATE file_statements SET statement_id =
+        (SELECT new FROM temp.statement_id_map WHERE old = statement_id)
+        WHERE statement_id IN (SELECT old FROM temp.statement_id_map);
+    DROP TABLE temp.meeting_id_map;
+    DROP TABLE temp.statement_id_map;
+    CREATE TABLE index_state (
+        key   TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO index_state (key, value) VALUES ('content_version', 1)
+    """,
+    # 3: the PDF page a statement starts on (NULL for text and JSON sources).
+    """
+    ALTER TABLE statements ADD COLUMN page INTEGER
+    """,
+    # 4: policy themes (indexer/themes): theme sets with their themes and tagging model (the
     #    linear weights per channel, so re-tagging embeds nothing), and each statement's best
     #    candidate themes with calibrated scores.  ``basis`` is the statement's first passage id
     #    when it was tagged: passages get new ids when a text changes, so a changed statement
@@ -156,7 +212,7 @@ MEETING_COLUMNS = (
 )
 STATEMENT_COLUMNS = (
     "statement_id, meeting_id, position, text, language, speaker_name, speaker_role, "
-    "speaker_group, topic, procedural, source_file, source_line, url"
+    "speaker_group, topic, procedural, source_file, source_line, url, page"
 )
 PASSAGE_TEXT = "coalesce(p.text, substr(s.text, p.char_start + 1, p.char_end - p.char_start))"
 """A passage's text in SQL over ``passages p JOIN statements s`` (see ``stored_passage_text``)."""
@@ -171,9 +227,19 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _register_functions(conn: sqlite3.Connection) -> None:
+    """The Python functions migrations call (ids are computed by the same code as readers)."""
+    conn.create_function("ps_url_safe_id", 1, url_safe_id, deterministic=True)
+    conn.create_function("ps_text_key", 1, text_key, deterministic=True)
+    conn.create_function(
+        "ps_statement_id", 3, lambda m, t, n: statement_id(m, t, int(n)), deterministic=True
+    )
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Apply the migrations the database lacks, each in its own transaction."""
     current = schema_version(conn)
+    _register_functions(conn)
     for number in range(current + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -246,6 +312,7 @@ def statement_row(statement: Statement) -> tuple[Any, ...]:
         statement.source_file,
         statement.source_line,
         statement.url,
+        statement.page,
     )
 
 
@@ -265,6 +332,7 @@ def statement_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Statement:
         source_file=row[10],
         source_line=row[11],
         url=row[12],
+        page=row[13],
     )
 
 

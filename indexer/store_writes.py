@@ -59,9 +59,14 @@ class StoreWriter:
     def __init__(self, store: StatementStore) -> None:
         self._store = store
         self._conn = store.connection
+        self.changed = False
+        """True once a write changed what the index holds (records or channels), as opposed
+        to bookkeeping (a file's new mtime) or vectors not yet in FAISS."""
 
     @contextmanager
-    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, what: str, content: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``content``: it changes what the index holds (committed with
+        a raised ``content_version``, so a later run knows the manifest must follow)."""
         with self._store.lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -69,11 +74,18 @@ class StoreWriter:
                 raise IndexWriteError(f"cannot start writing ({what}): {exc}") from exc
             try:
                 yield self._conn
+                if content:
+                    self._conn.execute(
+                        "INSERT INTO index_state (key, value) VALUES ('content_version', 1) "
+                        "ON CONFLICT(key) DO UPDATE SET value = value + 1"
+                    )
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
                 raise IndexWriteError(
-                    f"{what} failed: {exc}; the index keeps its previous state"
+                    f"{what} failed: {exc}; this step was rolled back, and what was committed "
+                    "earlier in this run (files stored, vector batches) stays in the index; "
+                    "run the same command again (with free space) to finish"
                 ) from exc
             except BaseException:
                 self._rollback()
@@ -86,7 +98,7 @@ class StoreWriter:
 
     def set_channel(self, name: str, info: ChannelInfo) -> None:
         """Record (or replace) an embedding channel."""
-        with self._transaction(f"recording channel {name}") as conn:
+        with self._transaction(f"recording channel {name}", content=True) as conn:
             conn.execute(
                 "INSERT INTO channels (name, model_id, fingerprint, dimension, kind) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET model_id = "
@@ -94,6 +106,7 @@ class StoreWriter:
                 "dimension = excluded.dimension, kind = excluded.kind",
                 (name, info.model_id, info.fingerprint, info.dimension, info.kind),
             )
+        self.changed = True
 
     def source_file(self, path: str) -> SourceFile | None:
         """The recorded state of an input file, or None if it was never indexed."""
@@ -135,8 +148,10 @@ class StoreWriter:
         keeps its passage ids.  Records this file gave before and gives no more are deleted
         unless another indexed file still gives them.
         """
-        with self._transaction(f"storing {source.path}") as conn:
-            return _replace_file(conn, source, meetings, passages)
+        with self._transaction(f"storing {source.path}", content=True) as conn:
+            change = _replace_file(conn, source, meetings, passages)
+        self.changed = True
+        return change
 
     def forget_files_except(self, keep: set[str]) -> list[FileChange]:
         """Drop the records of every indexed file not in ``keep`` (and the files' entries)."""
@@ -144,14 +159,39 @@ class StoreWriter:
             known = [r[0] for r in self._conn.execute("SELECT path FROM source_files")]
         changes = []
         for path in sorted(set(known) - keep):
-            with self._transaction(f"forgetting {path}") as conn:
+            with self._transaction(f"forgetting {path}", content=True) as conn:
                 changes.append(_replace_file(conn, SourceFile(path, "", 0, 0), [], {}))
                 conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+            self.changed = True
         return changes
+
+    def known_files(self) -> dict[str, list[str]]:
+        """Every indexed source file -> the ids of the meetings it gives."""
+        with self._store.lock:
+            paths = [r[0] for r in self._conn.execute("SELECT path FROM source_files")]
+            pairs = self._conn.execute("SELECT path, meeting_id FROM file_meetings").fetchall()
+        known: dict[str, list[str]] = {path: [] for path in paths}
+        for path, meeting_id in pairs:
+            known.setdefault(path, []).append(meeting_id)
+        return known
+
+    def forget_file(self, path: str) -> tuple[FileChange, list[str]]:
+        """Drop what one indexed file gave; returns the change and the meetings deleted."""
+        with self._transaction(f"forgetting {path}") as conn:
+            before = _column(conn, "SELECT meeting_id FROM file_meetings WHERE path = ?", path)
+            change = _replace_file(conn, SourceFile(path, "", 0, 0), [], {})
+            conn.execute("DELETE FROM source_files WHERE path = ?", (path,))
+            gone = [
+                mid
+                for mid in sorted(before)
+                if conn.execute("SELECT 1 FROM meetings WHERE meeting_id = ?", (mid,)).fetchone()
+                is None
+            ]
+        return change, gone
 
     def remove_meeting(self, meeting_id: str) -> int:
         """Delete a meeting, its statements and passages; returns statements deleted (-1: none)."""
-        with self._transaction(f"removing meeting {meeting_id}") as conn:
+        with self._transaction(f"removing meeting {meeting_id}", content=True) as conn:
             found = conn.execute(
                 "SELECT count(*) FROM meetings WHERE meeting_id = ?", (meeting_id,)
             ).fetchone()[0]
@@ -167,7 +207,8 @@ class StoreWriter:
             )
             conn.execute("DELETE FROM file_meetings WHERE meeting_id = ?", (meeting_id,))
             conn.execute("DELETE FROM meetings WHERE meeting_id = ?", (meeting_id,))
-            return int(count)
+        self.changed = True
+        return int(count)
 
 
 def _upsert_source(conn: sqlite3.Connection, source: SourceFile) -> None:

@@ -80,3 +80,9 @@ class IndexWriteError(PolicySearchError):
     """The index could not be written (disk full, permissions); the previous index is kept."""
 
     code = "index_write_error"
+
+
+class RemoteApiError(PolicySearchError):
+    """A web API (the Kokkai API) answered with an error, or could not be reached."""
+
+    code = "remote_api_error"

@@ -8,7 +8,6 @@ settings that keep torch from fighting other thread pools on a small machine.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,21 +17,10 @@ import numpy as np
 
 from models.embedder import FloatMatrix
 from models.errors import EmbeddingError
-from models.file_digest import digest_file
 from models.hub import cached_snapshot, resolve_model_source
+from models.model_fingerprint import folder_fingerprint, prompts_digest
 
 PROGRESS_BAR_THRESHOLD = 256
-_FINGERPRINT_FILES = (
-    "config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "sentencepiece.bpe.model",
-    "modules.json",
-    "sentence_bert_config.json",
-    "1_Pooling/config.json",
-)
-_WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
 
 class SentenceTransformerEmbedder:
@@ -54,12 +42,14 @@ class SentenceTransformerEmbedder:
         model_id: str | None = None,
         batch_size: int = 32,
         query_threads: int = 1,
+        device: str = "cpu",
     ) -> None:
         self._query_threads = query_threads
         self._model_id = model_id or name_or_path
         self._batch_size = batch_size
         self._source = resolve_model_source(name_or_path)
-        self._model = _load_model(self._source)
+        self._device = device
+        self._model = _load_model(self._source, device)
         prompts: dict[str, str] = dict(getattr(self._model, "prompts", None) or {})
         self._query_prompt = query_prompt if query_prompt is not None else prompts.get("query", "")
         self._document_prompt = (
@@ -74,6 +64,11 @@ class SentenceTransformerEmbedder:
     @property
     def model_id(self) -> str:
         return self._model_id
+
+    @property
+    def runtime(self) -> str:
+        """What runs the model: ``torch-fp32`` or ``torch-fp32@cuda`` (for /health and logs)."""
+        return "torch-fp32" if self._device == "cpu" else f"torch-fp32@{self._device}"
 
     @property
     def query_prompt(self) -> str:
@@ -96,16 +91,14 @@ class SentenceTransformerEmbedder:
         exactly but cannot be compared with a file-based fingerprint.
         """
         if self._fingerprint is None:
-            digest = hashlib.sha256()
-            digest.update(f"prompts\0{self._query_prompt}\0{self._document_prompt}\0".encode())
             source = self._source
             folder = source if isinstance(source, Path) else cached_snapshot(source)
             if folder is not None:
-                for path in _fingerprint_paths(folder):
-                    digest.update(str(path.relative_to(folder)).encode() + b"\0")
-                    digest.update(digest_file(path, hashlib.sha256()).digest())
-                self._fingerprint = f"st-sha256:{digest.hexdigest()[:32]}"
+                self._fingerprint = folder_fingerprint(
+                    folder, self._query_prompt, self._document_prompt
+                )
             else:
+                digest = prompts_digest(self._query_prompt, self._document_prompt)
                 _digest_loaded_model(self._model, digest)
                 self._fingerprint = f"st-mem-sha256:{digest.hexdigest()[:32]}"
         return self._fingerprint
@@ -158,8 +151,8 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _load_model(source: Path | str) -> Any:
-    """Load a SentenceTransformer on CPU, turning library failures into ``EmbeddingError``."""
+def _load_model(source: Path | str, device: str) -> Any:
+    """Load a SentenceTransformer on ``device``; library failures become ``EmbeddingError``."""
     try:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -170,7 +163,7 @@ def _load_model(source: Path | str) -> Any:
         transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         try:
             model = SentenceTransformer(
-                str(source), device="cpu", local_files_only=isinstance(source, Path)
+                str(source), device=device, local_files_only=isinstance(source, Path)
             )
         finally:
             if bars_were_on:
@@ -203,11 +196,3 @@ def _digest_loaded_model(model: Any, digest: Any) -> None:
     backend = getattr(model.tokenizer, "backend_tokenizer", None)
     vocabulary = backend.to_str() if backend is not None else repr(model.tokenizer.get_vocab())
     digest.update(vocabulary.encode())
-
-
-def _fingerprint_paths(folder: Path) -> list[Path]:
-    paths = [folder / name for name in _FINGERPRINT_FILES if (folder / name).is_file()]
-    paths += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in _WEIGHT_SUFFIXES)
-    if not any(p.suffix in _WEIGHT_SUFFIXES for p in paths):
-        raise EmbeddingError(f"no weight files found in the model folder {folder}")
-    return paths

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from indexer.manifest import MANIFEST_NAME
 from models.errors import (
@@ -30,6 +33,8 @@ from models.errors import (
     StatementNotFoundError,
     ThemeNotFoundError,
 )
+from search_api.docs_pages import install_docs
+from search_api.http_guards import AllowedHostsGuard, BodyLimitGuard, HeadAsGet
 from search_api.live import LiveSearcher, Stamp
 from search_api.routers import health, meetings, search, statements, themes
 from search_api.routers.dependencies import SearchService
@@ -88,9 +93,14 @@ def create_app(
         summary="Semantic search over policy meeting minutes.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(single_valued_query)],
         responses={
+            400: {"model": ErrorOut, "description": "Malformed request or Host not allowed."},
             404: {"model": ErrorOut, "description": "Unknown statement or meeting."},
-            422: {"model": ErrorOut, "description": "A parameter is out of bounds."},
+            413: {"model": ErrorOut, "description": "Request body too large."},
+            422: {"model": ErrorOut, "description": "A parameter is invalid or out of bounds."},
             503: {"model": ErrorOut, "description": "No usable index."},
         },
     )
@@ -99,10 +109,16 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["*"],
         )
-    install_error_handlers(app)
+    # Added innermost first: a request meets the host check, then the body limit.
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyLimitGuard, max_bytes=settings.max_body_bytes)
+    if settings.allowed_hosts is not None:
+        app.add_middleware(AllowedHostsGuard, allowed=settings.allowed_hosts)
+    install_error_handlers(app, settings)
+    install_docs(app)
     for router in (
         search.router,
         statements.router,
@@ -112,6 +128,56 @@ def create_app(
     ):
         app.include_router(router)
     return app
+
+
+def single_valued_query(request: Request) -> None:
+    """Refuse a repeated query parameter (422) instead of silently keeping the last value.
+
+    Parameters documented as arrays in the OpenAPI schema may repeat (``?x=a&x=b``).
+    """
+    counts = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = sorted(name for name, count in counts.items() if count > 1)
+    if repeated:
+        repeatable = _array_parameters(request)
+        repeated = [name for name in repeated if name not in repeatable]
+    if repeated:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": f"given {counts[name]} times; give it once",
+                    "type": "repeated_parameter",
+                }
+                for name in repeated
+            ]
+        )
+
+
+def _array_parameters(request: Request) -> set[str]:
+    """Query parameters of the matched operation whose schema is (or may be) an array."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None)
+    operation = request.app.openapi().get("paths", {}).get(path, {})
+    parameters = operation.get(request.method.lower(), {}).get("parameters", [])
+    names = set()
+    for parameter in parameters:
+        schema = parameter.get("schema", {})
+        options = [schema, *schema.get("anyOf", [])]
+        if parameter.get("in") == "query" and any(o.get("type") == "array" for o in options):
+            names.add(parameter["name"])
+    return names
+
+
+def public_detail(message: str, settings: Settings) -> str:
+    """An error message without the server's paths: the index directory shown by its name,
+    the home directory as ``~``."""
+    index_dir = Path(settings.index_dir)
+    absolute = str(index_dir.resolve())
+    message = message.replace(absolute, index_dir.resolve().name)
+    if index_dir.is_absolute():
+        message = message.replace(str(index_dir), index_dir.name)
+    home = str(Path.home())
+    return message.replace(home, "~") if len(home) > 1 else message
 
 
 def manifest_stamp(index_dir: Path) -> Stamp:
@@ -134,24 +200,71 @@ def close_searcher(searcher: SearchService) -> None:
         close()
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Map every error to ``{"error": code, "detail": message}`` with its HTTP status."""
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+
+
+def install_error_handlers(app: FastAPI, settings: Settings | None = None) -> None:
+    """Map every error to ``{"error": code, "detail": message}`` with its HTTP status.
+
+    Messages go out without server paths (``public_detail``); the log keeps them whole.
+    """
+    shown = settings or Settings()
 
     @app.exception_handler(PolicySearchError)
     async def _policy_search_error(request: Request, exc: PolicySearchError) -> JSONResponse:
         status = status_for(exc)
         if status >= 500:
             log.warning("%s %s -> %d: %s", request.method, request.url.path, status, exc)
-        return error_response(status, exc.code, str(exc))
+        return error_response(status, exc.code, public_detail(str(exc), shown))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, "validation_error", describe_validation(exc.errors()))
+        errors = exc.errors()
+        if any(error.get("type") == "json_invalid" for error in errors):
+            return error_response(400, "invalid_json", _json_problem(errors))
+        return error_response(422, "validation_error", describe_validation(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
-        return error_response(exc.status_code, code, str(exc.detail))
+        code = HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        headers = dict(exc.headers or {})
+        detail = str(exc.detail)
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
+            detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            code, detail = "invalid_json", "the body is not valid JSON text (UTF-8, not too deep)"
+        return error_response(exc.status_code, code, detail, headers)
+
+
+def allowed_methods(app: FastAPI, scope: Any) -> list[str]:
+    """Every method some route of ``app`` fully accepts at the request's path (HEAD with GET)."""
+    allowed = [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**scope, "method": method})[0] == Match.FULL
+            for route in app.router.routes
+        )
+    ]
+    if "GET" in allowed:
+        allowed.insert(1, "HEAD")
+    return allowed
+
+
+def _json_problem(errors: Sequence[Any]) -> str:
+    for error in errors:
+        if isinstance(error, dict) and error.get("type") == "json_invalid":
+            where = error.get("loc", ("body", 0))
+            position = where[-1] if len(where) > 1 else "?"
+            reason = error.get("ctx", {}).get("error", "invalid JSON")
+            return f"the body is not valid JSON: {reason} at character {position}"
+    return "the body is not valid JSON"
 
 
 def status_for(exc: PolicySearchError) -> int:
@@ -162,6 +275,10 @@ def status_for(exc: PolicySearchError) -> int:
     return 500
 
 
-def error_response(status: int, code: str, detail: str) -> JSONResponse:
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The one JSON shape of every error."""
-    return JSONResponse(status_code=status, content={"error": code, "detail": detail})
+    return JSONResponse(
+        status_code=status, content={"error": code, "detail": detail}, headers=headers
+    )

@@ -15,6 +15,7 @@ too, so every entry point sees the index through the same code.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,13 +26,16 @@ from indexer.manifest import read_manifest
 from indexer.pipeline import PRIMARY_CHANNEL
 from models.embedder import Embedder
 from models.errors import ConfigError, IndexNotFoundError
+from models.loading import EncoderOptions
 from search_api.results import SearchPage
 from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.searcher import SearchableIndex, Searcher
 from search_api.settings import Settings
 
 
-def open_searcher(index_dir: str | Path, model: str | None = None) -> Searcher:
+def open_searcher(
+    index_dir: str | Path, model: str | None = None, encoder: EncoderOptions | None = None
+) -> Searcher:
     """A searcher over the index at ``index_dir``, with the model that built it.
 
     ``model`` names the embedding model of the index's main channel (``None``: the offline
@@ -39,7 +43,10 @@ def open_searcher(index_dir: str | Path, model: str | None = None) -> Searcher:
     (e.g. ``use``) are loaded by their own names.  Raises IndexNotFoundError when there is no
     index and IndexMismatchError when it was built with another model.
     """
-    return IndexOpener()(Settings(index_dir=Path(index_dir), model_name=model))
+    settings = Settings(index_dir=Path(index_dir), model_name=model)
+    if encoder is not None:
+        settings = replace(settings, encoder=encoder)
+    return IndexOpener()(settings)
 
 
 def search(searcher: Searcher, q: str, **params: Any) -> SearchPage:
@@ -85,7 +92,7 @@ class IndexOpener:
     def __call__(self, settings: Settings) -> Searcher:
         """A searcher over ``settings.index_dir``; raises IndexNotFound/IndexMismatchError."""
         directory = Path(settings.index_dir)
-        embedders = self.embedders_for(directory, settings.model_name)
+        embedders = self.embedders_for(directory, settings.model_name, settings.encoder)
         index = open_index(directory, embedders)
         try:
             return Searcher(cast(SearchableIndex, index), embedders)
@@ -93,24 +100,26 @@ class IndexOpener:
             index.close()
             raise
 
-    def embedders_for(self, directory: Path, model: str | None) -> Mapping[str, Embedder]:
+    def embedders_for(
+        self, directory: Path, model: str | None, encoder: EncoderOptions | None = None
+    ) -> Mapping[str, Embedder]:
         """One embedder per channel of the index at ``directory`` (the main one at least)."""
         manifest = read_manifest(directory) if directory.is_dir() else None
         if manifest is None:
             if self._preload:
-                self._load(PRIMARY_CHANNEL, model)
+                self._load(PRIMARY_CHANNEL, model, encoder)
             raise IndexNotFoundError(
                 f"no index at {directory}: build one with "
                 f"`policy-search index PATH... --index {directory}`"
             )
         extra = sorted(c for c in manifest.channels if c != PRIMARY_CHANNEL)
-        return {name: self._load(name, model) for name in (PRIMARY_CHANNEL, *extra)}
+        return {name: self._load(name, model, encoder) for name in (PRIMARY_CHANNEL, *extra)}
 
-    def _load(self, channel: str, model: str | None) -> Embedder:
+    def _load(self, channel: str, model: str | None, encoder: EncoderOptions | None) -> Embedder:
         from models.loading import load_embedder
 
         name = model if channel == PRIMARY_CHANNEL else channel
         key = (channel, name)
         if key not in self._embedders:
-            self._embedders[key] = load_embedder(name)
+            self._embedders[key] = load_embedder(name, encoder)
         return self._embedders[key]

@@ -8,9 +8,20 @@ API and the CLI's ``--json`` output agree field for field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Self
+import re
+import unicodedata
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from indexer.records import StatementFilter
 from search_api.facets import check_facets
@@ -19,23 +30,105 @@ from search_api.results import SearchMode, SearchRequest
 MAX_QUERY_CHARS = 2000
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+MAX_ERRORS_SHOWN = 10
+"""Validation problems listed in one 422 response (the rest are counted)."""
+MAX_ERROR_CHARS = 2000
 
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Results per page (1-100).")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Results to skip (0-10000).")]
 OptionalText = Annotated[str | None, Field(min_length=1, max_length=200)]
+TextMode = Literal["head", "full"]
+TEXT_MODE_DESCRIPTION = (
+    "head (default): each statement's text is cut to its first 200 characters (text_length "
+    "and text_truncated say so); full: whole texts. GET /statements/{id} is always full."
+)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
 
 
-class FilterParams(BaseModel):
-    """Restrictions applied inside the search (not a post-filter of a top-k list)."""
+def _iso_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` (a date object from Python callers too): no timestamps, no times."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise PydanticCustomError(
+                "date_value", "no such date: {value}", {"value": value}
+            ) from exc
+    raise PydanticCustomError("iso_date", "Input should be an ISO date YYYY-MM-DD, e.g. 2022-01-01")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` has nothing visible: only spaces, controls, format or joiner marks."""
+    return all(unicodedata.category(char) in _INVISIBLE for char in text)
+
+
+class StrictParams(BaseModel):
+    """Parameters whose integers and booleans accept only their own types.
+
+    In a JSON body (this class) an integer must be a JSON number without fraction and a boolean
+    ``true``/``false``; in a query string (subclasses with ``from_query_string``) an integer is
+    plain decimal digits and a boolean is ``true`` or ``false``.  Python callers pass ints and
+    bools.  Pydantic's lax mode would take ``true`` as 1 and ``10.0`` as 10.
+    """
 
     model_config = ConfigDict(extra="forbid")
+    from_query_string: ClassVar[bool] = False
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_scalars(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        annotation = None if field is None else field.annotation
+        if annotation is int:
+            return _strict_int(value, cls.from_query_string)
+        if annotation is bool:
+            return _strict_bool(value, cls.from_query_string)
+        return value
+
+
+def _strict_int(value: Any, from_query: bool) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if from_query and isinstance(value, str) and _INTEGER.fullmatch(value):
+        return int(value)
+    form = "plain decimal digits, e.g. 10" if from_query else "a JSON integer, e.g. 10"
+    raise PydanticCustomError("int_type", f"Input should be an integer written as {form}")
+
+
+def _strict_bool(value: Any, from_query: bool) -> Any:
+    if isinstance(value, bool):
+        return value
+    if from_query and value in ("true", "false"):
+        return value == "true"
+    form = "true or false" if from_query else "a JSON boolean, true or false"
+    raise PydanticCustomError("bool_type", f"Input should be {form}")
+
+
+class FilterParams(StrictParams):
+    """Restrictions applied inside the search (not a post-filter of a top-k list).
+
+    ``date_from`` must not be after ``date_to`` (422 otherwise).
+    """
 
     meeting_id: OptionalText = Field(default=None, description="Only this meeting.")
     body: OptionalText = Field(
         default=None, description="Meeting body contains this (house, committee, council)."
     )
-    date_from: dt.date | None = Field(default=None, description="On or after (ISO date).")
-    date_to: dt.date | None = Field(default=None, description="On or before (ISO date).")
+    date_from: IsoDate | None = Field(
+        default=None,
+        description="On or after this meeting date, an ISO date YYYY-MM-DD; not after date_to.",
+    )
+    date_to: IsoDate | None = Field(
+        default=None,
+        description="On or before this meeting date, an ISO date YYYY-MM-DD; not before date_from.",
+    )
     speaker: OptionalText = Field(default=None, description="Speaker name contains this.")
     topic: OptionalText = Field(default=None, description="Topic contains this.")
     language: str | None = Field(
@@ -81,6 +174,7 @@ class SearchParams(FilterParams):
     limit: Limit = 10
     offset: Offset = 0
     mode: SearchMode = Field(default=SearchMode.HYBRID, description="hybrid, semantic or lexical.")
+    text: TextMode = Field(default="head", description=TEXT_MODE_DESCRIPTION)
     facets: str | None = Field(
         default=None,
         max_length=200,
@@ -91,8 +185,10 @@ class SearchParams(FilterParams):
     @field_validator("q")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the question must not be blank")
+        if is_blank(value):
+            raise PydanticCustomError(
+                "blank", "the question must not be blank (it has no visible character)"
+            )
         return value
 
     def to_request(self) -> SearchRequest:
@@ -115,6 +211,19 @@ class RelatedParams(FilterParams):
     exclude_same_meeting: bool = Field(
         default=True, description="Leave out the statement's own meeting."
     )
+    text: TextMode = Field(default="head", description=TEXT_MODE_DESCRIPTION)
+
+
+class SearchQuery(SearchParams):
+    """``SearchParams`` read from a query string (``GET /search``)."""
+
+    from_query_string: ClassVar[bool] = True
+
+
+class RelatedQuery(RelatedParams):
+    """``RelatedParams`` read from a query string."""
+
+    from_query_string: ClassVar[bool] = True
 
 
 class SpeakerOut(BaseModel):
@@ -140,6 +249,7 @@ class SourceOut(BaseModel):
 
     file: str
     line: int | None
+    page: int | None = Field(None, description="PDF page the remark starts on (1-based).")
     url: str | None
 
 
@@ -163,10 +273,16 @@ class ThemeTagOut(BaseModel):
 
 
 class StatementOut(BaseModel):
-    """One statement with its speaker, meeting and source."""
+    """One statement with its speaker, meeting and source.
+
+    In lists ``text`` is the head of the text unless ``text=full`` was asked for;
+    ``text_length`` is the whole text's length in characters.
+    """
 
     statement_id: str
     text: str
+    text_length: int
+    text_truncated: bool
     position: int
     language: str
     procedural: bool
@@ -287,12 +403,22 @@ def split_list(values: list[str]) -> tuple[str, ...]:
 
 
 def describe_validation(errors: Any) -> str:
-    """Pydantic's error list as one readable line: ``query.q: String should have ...``."""
+    """Pydantic's error list as one readable line: ``query.q: String should have ...``.
+
+    Every location part is kept (``body.body`` is the ``body`` filter of a JSON body).  At most
+    ``MAX_ERRORS_SHOWN`` problems are listed and the line is capped at ``MAX_ERROR_CHARS``, so
+    a request with thousands of bad keys gets a short answer.
+    """
+    errors = list(errors)
     parts = []
-    for error in errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error["msg"])
-    return "; ".join(parts) or "invalid request"
+    for error in errors[:MAX_ERRORS_SHOWN]:
+        location = ".".join(str(part)[:100] for part in error.get("loc", ()))
+        message = str(error.get("msg", "invalid"))[:300]
+        parts.append(f"{location}: {message}" if location else message)
+    text = "; ".join(parts) or "invalid request"
+    if len(errors) > MAX_ERRORS_SHOWN:
+        text += f"; and {len(errors) - MAX_ERRORS_SHOWN} more problems"
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
 class ThemeOut(BaseModel):

@@ -14,7 +14,7 @@ from indexer.store import StatementStore
 from indexer.themes import queries
 from indexer.themes.storage import model_summary, theme_sets
 from indexer.themes.taxonomy import Theme, ThemeSet
-from search_api.presentation import JsonDict, statement_to_dict
+from search_api.presentation import FULL, JsonDict, View, statement_to_dict
 
 REPRESENTATIVE = 5
 TOP_SPEAKERS = 10
@@ -60,7 +60,10 @@ def themes_overview(store: StatementStore, where: StatementFilter = DEFAULT_SCOP
 
 
 def theme_detail(
-    store: StatementStore, token: str, where: StatementFilter = DEFAULT_SCOPE
+    store: StatementStore,
+    token: str,
+    where: StatementFilter = DEFAULT_SCOPE,
+    view: View = FULL,
 ) -> JsonDict:
     """One theme: description, counts by body/year/speaker group, top speakers, examples."""
     ref = queries.resolve_theme(store, token)
@@ -82,7 +85,7 @@ def theme_detail(
         "by_year": breakdown("year", 200),
         "by_speaker_group": breakdown("speaker_group"),
         "top_speakers": breakdown("speaker", TOP_SPEAKERS),
-        "representative": _statements(store, top),
+        "representative": _statements(store, top, view),
     }
 
 
@@ -124,6 +127,7 @@ def theme_statements_page(
     order: str = "confidence",
     limit: int = 10,
     offset: int = 0,
+    view: View = FULL,
 ) -> JsonDict:
     """One page of the theme's statements, by confidence or date, within the filters."""
     ref = queries.resolve_theme(store, token)
@@ -134,16 +138,18 @@ def theme_statements_page(
         "total": total,
         "limit": limit,
         "offset": offset,
-        "results": _statements(store, rows),
+        "results": _statements(store, rows, view),
     }
 
 
-def _statements(store: StatementStore, rows: Sequence[tuple[str, float]]) -> list[JsonDict]:
+def _statements(
+    store: StatementStore, rows: Sequence[tuple[str, float]], view: View
+) -> list[JsonDict]:
     statements = store.get_statements([sid for sid, _score in rows])
     meetings = store.get_meetings(sorted({s.meeting_id for s in statements.values()}))
     out = []
     for sid, score in rows:
         statement = statements[sid]
-        item = statement_to_dict(statement, meetings[statement.meeting_id])
+        item = statement_to_dict(statement, meetings[statement.meeting_id], view)
         out.append({**item, "score": round(score, 4)})
     return out

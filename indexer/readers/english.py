@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.identifiers import statement_id, text_key
 from indexer.metadata import MeetingMetadata
 from indexer.records import Meeting, ParsedMeeting, Statement
 from models.errors import ParseError
@@ -153,6 +154,7 @@ def parse_english(
     topic: str | None = None
     previous: str | None = None
     after_vote_heading = False
+    seen: dict[str, int] = {}
     lines = _logical_lines(text)
     for number, line in lines:
         if _VOTE_HEADING.match(line):
@@ -167,9 +169,11 @@ def parse_english(
                 topic = previous
                 topics.append(previous)
             position = len(statements) + 1
+            key = text_key(line)
+            seen[key] = seen.get(key, 0) + 1
             statements.append(
                 Statement(
-                    statement_id=f"{meeting_id}#{position:04d}",
+                    statement_id=statement_id(meeting_id, line, seen[key]),
                     meeting_id=meeting_id,
                     position=position,
                     text=line,

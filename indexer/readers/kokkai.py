@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.identifiers import url_safe_id
 from indexer.json_text import load_json
 from indexer.readers.procedural import is_procedural
 from indexer.records import Meeting, ParsedMeeting, Statement
@@ -139,7 +140,7 @@ def meeting_from_record(record: Mapping[str, Any], source: str) -> Meeting:
     issue = _str_or_none(record.get("issue"))
     title_parts = [f"第{session}回国会" if session is not None else None, house, committee, issue]
     return Meeting(
-        meeting_id=str(record["issueID"]),
+        meeting_id=url_safe_id(str(record["issueID"])),
         title=" ".join(p for p in title_parts if p),
         date=_date_or_none(record.get("date")),
         body=" ".join(p for p in (house, committee) if p),
@@ -161,8 +162,8 @@ def statement_from_record(
     position = _int_or_none(record.get("speechOrder"))
     position = position if position is not None else 0
     return Statement(
-        statement_id=str(record["speechID"]),
-        meeting_id=str(record["issueID"]),
+        statement_id=url_safe_id(str(record["speechID"])),
+        meeting_id=url_safe_id(str(record["issueID"])),
         position=position,
         text=speaker.text,
         language="ja",
@@ -194,7 +195,7 @@ class _MeetingGrouper:
         self._statements: dict[str, list[Statement]] = {}
 
     def add(self, record: Mapping[str, Any], line: int | None) -> None:
-        meeting_id = str(record["issueID"])
+        meeting_id = url_safe_id(str(record["issueID"]))
         if meeting_id not in self._meetings:
             self._meetings[meeting_id] = meeting_from_record(record, self._source)
             self._statements[meeting_id] = []

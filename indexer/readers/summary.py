@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from indexer.identifiers import statement_ids
 from indexer.language import detect_language
 from indexer.metadata import MeetingMetadata
 from indexer.records import Meeting, ParsedMeeting, Statement
@@ -85,10 +86,6 @@ def _scan(text: str) -> _Layout:
     return layout
 
 
-def _statement_id(meeting_id: str, position: int) -> str:
-    return f"{meeting_id}#{position:04d}"
-
-
 def parse_summary(
     text: str, source: str, meeting_id: str, metadata: MeetingMetadata | None = None
 ) -> list[ParsedMeeting]:
@@ -100,12 +97,15 @@ def parse_summary(
     title = meta.title or layout.title or meeting_id
     date = meta.date or parse_japanese_date(layout.fields.get("日時", ""))
     language = meta.language or detect_language(text)
+    bodies = ["".join(bullet.parts) for bullet in layout.bullets]
+    ids = statement_ids(meeting_id, bodies)
     statements = []
-    for position, bullet in enumerate(layout.bullets, start=1):
-        body = "".join(bullet.parts)
+    for position, (bullet, body, sid) in enumerate(
+        zip(layout.bullets, bodies, ids, strict=True), start=1
+    ):
         statements.append(
             Statement(
-                statement_id=_statement_id(meeting_id, position),
+                statement_id=sid,
                 meeting_id=meeting_id,
                 position=position,
                 text=body,

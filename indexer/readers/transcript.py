@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer.identifiers import statement_ids
 from indexer.language import detect_language
 from indexer.metadata import MeetingMetadata
 from indexer.readers.procedural import is_procedural
@@ -81,13 +82,14 @@ def parse_transcript(
         raise ParseError(source, "no remarks found (expected lines starting with '○Name（role）')")
     meta = metadata or MeetingMetadata()
     language = meta.language or detect_language(text)
+    bodies = [unwrap_lines(remark.lines) for remark in remarks]
+    ids = statement_ids(meeting_id, bodies)
     statements = []
-    for position, remark in enumerate(remarks, start=1):
+    for position, (remark, body, sid) in enumerate(zip(remarks, bodies, ids, strict=True), start=1):
         name, role = parse_speaker(remark.label)
-        body = unwrap_lines(remark.lines)
         statements.append(
             Statement(
-                statement_id=f"{meeting_id}#{position:04d}",
+                statement_id=sid,
                 meeting_id=meeting_id,
                 position=position,
                 text=body,

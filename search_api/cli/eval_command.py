@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from search_api.cli.options import index_dir_option, searched_model_option
+from models.loading import EncoderOptions
+from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
 from search_api.evaluation import QuestionScores, Summary, evaluate, read_questions, summarise
 from search_api.results import SearchMode, SearchRequest
 
@@ -35,6 +36,7 @@ ALL_MODES = "all"
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @index_dir_option
 @searched_model_option
+@encoder_options
 def eval_command(
     questions: Path,
     modes: tuple[str, ...],
@@ -42,6 +44,7 @@ def eval_command(
     as_json: bool,
     index_dir: Path,
     model: str | None,
+    encoder: EncoderOptions,
 ) -> None:
     """Evaluate search on labelled QUESTIONS (JSON lines, the format of dev.jsonl).
 
@@ -55,7 +58,7 @@ def eval_command(
 
     labelled = read_questions(questions)
     chosen = _modes(modes)
-    searcher = open_searcher(index_dir, model)
+    searcher = open_searcher(index_dir, model, encoder)
     report: dict[str, Any] = {"questions": str(questions), "modes": {}}
     for mode in chosen:
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from indexer.index_dir import open_index
-from indexer.maintenance import check_index, remove_meeting
+from indexer.maintenance import check_index, remove_meeting, upgrade_index
 from indexer.metadata import MeetingMetadata
 from indexer.pipeline import (
     DEFAULT_BATCH_SIZE,
@@ -27,7 +27,8 @@ from indexer.pipeline import (
     update_index,
 )
 from indexer.vectors import INDEX_KINDS
-from search_api.cli.options import index_dir_option, json_option
+from models.loading import EncoderOptions
+from search_api.cli.options import encoder_options, index_dir_option, json_option
 
 
 def _channels(value: str | None) -> tuple[str, ...] | None:
@@ -75,8 +76,15 @@ def _channels(value: str | None) -> tuple[str, ...] | None:
     show_default=True,
     help="Passages embedded and committed per batch.",
 )
+@click.option(
+    "--sync",
+    is_flag=True,
+    help="Also remove the meetings of indexed files gone from the folders given "
+    "(without it they are listed as stale).",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a TTY).")
 @json_option
+@encoder_options
 def index_command(
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -89,12 +97,15 @@ def index_command(
     kind: str | None,
     batch_size: int,
     progress: bool | None,
+    sync: bool,
     as_json: bool,
+    encoder: EncoderOptions,
 ) -> None:
     """Index minutes files and folders (recursively): add what is new, replace what changed.
 
     Unchanged files are skipped and identical passages are embedded once.  Exits with status
-    1 when any file could not be read (the others are still indexed).
+    1 when any file could not be read (the others are still indexed).  Files indexed from a
+    folder earlier and gone from it now are listed as stale; ``--sync`` removes them.
     """
     overrides = None
     if title or date or body:
@@ -102,9 +113,9 @@ def index_command(
             title=title, date=None if date is None else date.date(), body=body
         )
     options = UpdateOptions(
-        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress
+        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress, sync=sync
     )
-    embedders = default_embedders(model, _channels(channels))
+    embedders = default_embedders(model, _channels(channels), encoder)
     build = rebuild_index if rebuild else update_index
     summary = build(index_dir, list(paths), embedders, options)
     if as_json:
@@ -112,9 +123,24 @@ def index_command(
     else:
         _print_summary(summary, index_dir)
     if not summary.files:
-        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz)", err=True)
+        click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz, .pdf)", err=True)
     if summary.failed or not summary.files:
         raise click.exceptions.Exit(1)
+
+
+def print_sync(summary: IndexSummary) -> None:
+    """The stale files (kept) or removed files (``--sync``) of an update."""
+    for stale in summary.stale:
+        meetings = ", ".join(stale.meetings) or "no meetings"
+        click.echo(f"stale      {stale.path} (gone; still indexed: {meetings})")
+    for removed in summary.removed_files:
+        meetings = ", ".join(removed.meetings_removed) or "no meeting"
+        click.echo(
+            f"removed    {removed.path} (gone): meetings {meetings}, "
+            f"{removed.statements_removed} statements"
+        )
+    if summary.stale:
+        click.echo(f"{len(summary.stale)} stale files kept; run with --sync to remove them")
 
 
 def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
@@ -129,6 +155,9 @@ def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
                 f"{report.statements} statements, {report.passages} passages, "
                 f"{report.embedded} embedded"
             )
+        for warning in report.warnings:
+            click.echo(f"warning    {report.path}: {warning}", err=True)
+    print_sync(summary)
     click.echo(
         f"{len(summary.files)} files ({summary.count('indexed')} indexed, {summary.skipped} "
         f"unchanged, {summary.failed} failed): {summary.meetings} meetings, "
@@ -248,4 +277,21 @@ def _check_json(check: Any) -> dict[str, Any]:
     }
 
 
-COMMANDS: list[click.Command] = [index_command, stats_command, remove_command, check_command]
+@click.command("upgrade")
+@index_dir_option
+def upgrade_command(index_dir: Path) -> None:
+    """Upgrade an index built by an older policy-search in place (stored vectors are kept)."""
+    before, after = upgrade_index(index_dir)
+    if before == after:
+        click.echo(f"index {index_dir} is at schema version {after}: nothing to do")
+    else:
+        click.echo(f"upgraded index {index_dir} from schema version {before} to {after}")
+
+
+COMMANDS: list[click.Command] = [
+    index_command,
+    stats_command,
+    remove_command,
+    check_command,
+    upgrade_command,
+]

@@ -7,7 +7,13 @@ import sys
 import click
 
 from models.errors import PolicySearchError
-from search_api.cli import index_commands, query_commands, theme_commands
+from search_api.cli import (
+    fetch_command,
+    index_commands,
+    query_commands,
+    theme_commands,
+    watch_command,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,6 +29,8 @@ def cli() -> None:
 for _command in (
     *index_commands.COMMANDS,
     *query_commands.COMMANDS,
+    *fetch_command.COMMANDS,
+    *watch_command.COMMANDS,
     *theme_commands.COMMANDS,
 ):
     cli.add_command(_command)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from models.backend_choice import BACKENDS, DEVICES
+from models.loading import EncoderOptions
 from search_api.settings import DEFAULT_INDEX_DIR
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 index_dir_option = click.option(
     "--index",
@@ -31,3 +38,32 @@ searched_model_option = click.option(
     "'fake' for the test embedder). Env: POLICY_SEARCH_MODEL.",
 )
 """``--model NAME`` for commands that search an existing index."""
+
+
+def encoder_options(command: F) -> F:
+    """``--device`` and ``--backend``, passed to the command as one ``encoder`` (EncoderOptions)."""
+
+    @functools.wraps(command)
+    def with_encoder(*args: Any, device: str, backend: str, **kwargs: Any) -> Any:
+        return command(*args, encoder=EncoderOptions(device, backend), **kwargs)
+
+    device = click.option(
+        "--device",
+        envvar="POLICY_SEARCH_DEVICE",
+        type=click.Choice(DEVICES),
+        default="auto",
+        show_default=True,
+        help="Where the default model runs: cuda when torch sees a GPU (auto), else cpu. "
+        "Env: POLICY_SEARCH_DEVICE.",
+    )
+    backend = click.option(
+        "--backend",
+        envvar="POLICY_SEARCH_BACKEND",
+        type=click.Choice(BACKENDS),
+        default="auto",
+        show_default=True,
+        help="Runtime of the default model on the CPU: auto = OpenVINO (bf16 where the CPU "
+        "has it) for documents and onnxruntime int8 for questions; torch = the "
+        "sentence-transformers reference. Env: POLICY_SEARCH_BACKEND.",
+    )
+    return device(backend(with_encoder))  # type: ignore[return-value]

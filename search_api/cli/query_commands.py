@@ -18,10 +18,11 @@ from typing import Any, TypeVar, cast
 import click
 from pydantic import ValidationError
 
+from models.loading import EncoderOptions
 from search_api.cli.eval_command import eval_command
-from search_api.cli.options import index_dir_option, searched_model_option
+from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
 from search_api.cli.text_layout import format_page, format_table
-from search_api.presentation import JsonDict, meeting_to_dict, page_to_dict
+from search_api.presentation import JsonDict, View, meeting_to_dict, page_to_dict
 from search_api.results import SearchMode
 from search_api.schemas import RelatedParams, SearchParams, describe_validation
 from search_api.settings import Settings
@@ -30,8 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def index_options(command: F) -> F:
-    """``--index DIR`` and ``--model NAME``, defaulting to the environment's settings."""
-    return index_dir_option(searched_model_option(command))
+    """``--index DIR``, ``--model NAME``, ``--device``, ``--backend`` (env defaults)."""
+    return index_dir_option(searched_model_option(encoder_options(command)))
 
 
 def filter_options(command: F) -> F:
@@ -70,6 +71,17 @@ def output_options(command: F) -> F:
     )(command)
 
 
+def text_option(command: F) -> F:
+    """``--text head|full``: how much of each statement's text ``--json`` carries."""
+    return click.option(
+        "--text",
+        type=click.Choice(["head", "full"]),
+        default="head",
+        show_default=True,
+        help="JSON texts: the first 200 characters (with text_length) or whole.",
+    )(command)
+
+
 @click.command("search")
 @click.argument("question")
 @click.option("--limit", default=10, show_default=True, help="Results per page (1-100).")
@@ -87,10 +99,16 @@ def output_options(command: F) -> F:
     help="Count the matches per theme, body, year, speaker, speaker_group (comma-separated).",
 )
 @filter_options
+@text_option
 @output_options
 @index_options
 def search_command(
-    question: str, index_dir: Path, model: str | None, as_json: bool, **options: Any
+    question: str,
+    index_dir: Path,
+    model: str | None,
+    encoder: EncoderOptions,
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Find the statements most relevant to QUESTION (Japanese or English).
 
@@ -101,8 +119,8 @@ def search_command(
       policy-search search "電気料金の負担" --theme cap:8 --facets theme,body,year
     """
     params = _validated(SearchParams, q=question, **_filter_fields(options))
-    searcher = _open(index_dir, model)
-    page = page_to_dict(searcher.search(params.to_request()))
+    searcher = _open(index_dir, model, encoder)
+    page = page_to_dict(searcher.search(params.to_request()), View(params.text == "full"))
     _emit(page, as_json, lambda: format_page(page, _width(), f'"{_short(question)}"'))
 
 
@@ -117,6 +135,7 @@ def search_command(
     help="Leave out (default) or keep the statement's own meeting.",
 )
 @filter_options
+@text_option
 @output_options
 @index_dir_option
 def related_command(statement_id: str, index_dir: Path, as_json: bool, **options: Any) -> None:
@@ -137,7 +156,8 @@ def related_command(statement_id: str, index_dir: Path, as_json: bool, **options
             offset=params.offset,
             filters=params.to_filter(),
             exclude_same_meeting=params.exclude_same_meeting,
-        )
+        ),
+        View(params.text == "full"),
     )
     _emit(page, as_json, lambda: format_page(page, _width(), f"related to {statement_id}"))
 
@@ -173,28 +193,52 @@ def meetings_command(index_dir: Path, as_json: bool) -> None:
     metavar="URL",
     help="Allow browser calls from this origin (repeatable). Env: POLICY_SEARCH_CORS_ORIGINS.",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A name clients may reach the server by (Host header; repeatable; '*.example.org', "
+    "'*' for any). Default: the --host address, localhost, 127.0.0.1, ::1. "
+    "Env: POLICY_SEARCH_ALLOWED_HOSTS.",
+)
 def serve_command(
-    index_dir: Path, model: str | None, host: str, port: int, cors_origins: tuple[str, ...]
+    index_dir: Path,
+    model: str | None,
+    encoder: EncoderOptions,
+    host: str,
+    port: int,
+    cors_origins: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs); picks up index updates without restart."""
+    import os
+
     import uvicorn
 
     from search_api.app import create_app
+    from search_api.http_guards import default_allowed_hosts
 
     settings = Settings.from_env()
+    from_env = "POLICY_SEARCH_ALLOWED_HOSTS" in os.environ
     settings = Settings(
         index_dir=index_dir,
         model_name=model,
         cors_origins=cors_origins or settings.cors_origins,
+        encoder=encoder,
+        allowed_hosts=allowed_hosts
+        or (settings.allowed_hosts if from_env else None)
+        or default_allowed_hosts(host),
+        max_body_bytes=settings.max_body_bytes,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-def _open(index_dir: Path, model: str | None) -> Any:
+def _open(index_dir: Path, model: str | None, encoder: EncoderOptions) -> Any:
     """The searcher over the index (imported late so ``--help`` stays fast)."""
     from search_api.python_api import open_searcher
 
-    return open_searcher(index_dir, model)
+    return open_searcher(index_dir, model, encoder)
 
 
 def _open_without_models(index_dir: Path) -> Any:

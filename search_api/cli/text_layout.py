@@ -107,7 +107,9 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
         lines.append(indent + truncate(speaker_line(hit), body_width))
         for text_line in wrap(snippet(hit["highlight"]["passage"] or hit["text"]), body_width):
             lines.append(indent + text_line)
-        tail = f"id {hit['statement_id']}" + themes_note(hit.get("themes") or [])
+        page_number = hit.get("source", {}).get("page")
+        where = f" · p. {page_number}" if page_number is not None else ""
+        tail = f"id {hit['statement_id']}{where}" + themes_note(hit.get("themes") or [])
         lines.append(indent + truncate(tail, body_width))
         lines.append("")
     if page.get("facets"):

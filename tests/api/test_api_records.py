@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 SEED_MEETING = "2023-10-12_meti-econsec-industrial-base-panel-01_gijiyoshi"
-SEED_STATEMENT = f"{SEED_MEETING}#0001"
-"""The seed's "赤字国" remark (ids of summaries carry '#': percent-encode them in URLs)."""
+SEED_STATEMENT = f"{SEED_MEETING}_5a5240d9c3"
+"""The seed's "赤字国" remark: meeting id + digest of the remark's text (URL-safe, stable)."""
 
 
 def path_id(value: str) -> str:

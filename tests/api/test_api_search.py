@@ -21,7 +21,7 @@ def search(client: TestClient, **params: Any) -> dict[str, Any]:
 
 
 def test_search_returns_ranked_statements_with_every_field(client: TestClient) -> None:
-    page = search(client, q=QUESTION, limit=5)
+    page = search(client, q=QUESTION, limit=5, text="full")
 
     assert page["query"] == QUESTION
     assert page["total"] >= 5
@@ -35,10 +35,12 @@ def test_search_returns_ranked_statements_with_every_field(client: TestClient) -
     }  # fmt: skip
     assert set(hit["highlight"]) == {"passage", "terms"}
     assert hit["highlight"]["passage"] in hit["text"]
+    assert len(hit["text"]) == hit["text_length"] and hit["text_truncated"] is False
     assert set(hit["speaker"]) == {"name", "role", "group"}
     assert set(hit["meeting"]) == {"id", "title", "date", "body", "url"}
     assert dt.date.fromisoformat(hit["meeting"]["date"])
-    assert set(hit["source"]) == {"file", "line", "url"}
+    assert set(hit["source"]) == {"file", "line", "page", "url"}
+    assert hit["source"]["page"] is None  # a text file has no pages
     assert hit["source"]["file"]
 
 

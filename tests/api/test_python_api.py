@@ -9,9 +9,12 @@ from fastapi.testclient import TestClient
 
 from indexer.records import StatementFilter
 from models.errors import ConfigError, IndexNotFoundError, StatementNotFoundError
-from search_api.presentation import page_to_dict
+from search_api.presentation import View, page_to_dict
 from search_api.python_api import open_searcher, related, search
 from search_api.results import SearchMode, SearchRequest
+
+HTTP_VIEW = View(full_text=False, public_paths=True)
+"""What the API shows by default: heads of texts, file names instead of server paths."""
 
 
 def test_open_searcher_gives_the_same_page_as_the_api(
@@ -29,7 +32,7 @@ def test_open_searcher_gives_the_same_page_as_the_api(
     ).json()
 
     assert [hit.rank for hit in page.hits] == [3, 4, 5, 6, 7]
-    assert page_to_dict(page) == via_api
+    assert page_to_dict(page, HTTP_VIEW) == via_api
 
 
 def test_related_and_records_are_plain_dataclasses(small_index: Path) -> None:
@@ -59,7 +62,7 @@ def test_search_and_related_take_the_api_parameters(small_index: Path, client: T
 
     page = search(searcher, "サプライチェーン", **params)
     via_api = client.get("/search", params={"q": "サプライチェーン", **params}).json()
-    assert page_to_dict(page) == via_api
+    assert page_to_dict(page, HTTP_VIEW) == via_api
 
     first = page.hits[0].statement
     nearby = related(searcher, first.statement_id, limit=3, language="ja")

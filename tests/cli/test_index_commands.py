@@ -172,10 +172,21 @@ def test_rebuild_replaces_the_index(
     assert stats["channels"]["e5"]["kind"] == "hnsw"
 
 
-@pytest.mark.parametrize("command", ["index", "stats", "remove", "check"])
+@pytest.mark.parametrize("command", ["index", "stats", "remove", "check", "upgrade"])
 def test_every_command_documents_itself(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run([command, "--help"], capsys)
     assert code == 0 and "--index" in out and "Usage: policy-search " + command in out
+
+
+def test_upgrade_leaves_a_current_index_alone_and_reports_a_missing_one(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (built / "manifest.json").read_bytes()
+    code, out, _ = run(["upgrade", "--index", str(built)], capsys)
+    assert code == 0 and "nothing to do" in out
+    assert (built / "manifest.json").read_bytes() == before
+    code, _, err = run(["upgrade", "--index", str(tmp_path / "none")], capsys)
+    assert code == 1 and "no index at" in err
 
 
 def test_console_script_runs(built: Path) -> None:

@@ -14,7 +14,7 @@ from search_api.cli.main import main
 from search_api.cli.text_layout import display_width
 
 SEED_MEETING = "2023-10-12_meti-econsec-industrial-base-panel-01_gijiyoshi"
-SEED_STATEMENT = f"{SEED_MEETING}#0001"
+SEED_STATEMENT = f"{SEED_MEETING}_5a5240d9c3"
 QUESTION = "経済安全保障 サプライチェーン"
 
 
@@ -107,6 +107,18 @@ def test_search_json_is_the_api_shape(run: Any, cli_index: Path) -> None:
         assert "内閣委員会" in hit["meeting"]["body"]
         assert "2022-03-01" <= hit["meeting"]["date"] <= "2022-03-31"
         assert {"statement_id", "score", "rank", "highlight", "speaker", "source"} <= set(hit)
+
+
+def test_json_texts_are_heads_unless_full_text_is_asked_for(run: Any, cli_index: Path) -> None:
+    common = ("search", QUESTION, "--index", str(cli_index), "--model", "fake", "--json")
+    heads = run(*common, "--limit", "20").json()["results"]
+    full = run(*common, "--limit", "20", "--text", "full").json()["results"]
+
+    long_ones = [h for h in heads if h["text_length"] > 200]
+    assert long_ones, "the sample has remarks longer than the head"
+    assert all(h["text_truncated"] and len(h["text"]) <= 201 for h in long_ones)
+    assert [len(h["text"]) for h in full] == [h["text_length"] for h in heads]
+    assert all(Path(h["source"]["file"]).is_absolute() for h in full), "CLI: paths as stored"
 
 
 def test_search_pages_do_not_overlap(run: Any, cli_index: Path) -> None:

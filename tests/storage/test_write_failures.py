@@ -50,8 +50,11 @@ def test_database_full_is_reported_and_the_previous_index_kept(
         return conn
 
     monkeypatch.setattr(indexer.store, "connect", small_disk)
-    with pytest.raises(IndexWriteError, match="full"):
+    with pytest.raises(IndexWriteError, match="full") as failure:
         update_index(seeded, [corpus_dir / "minutes"], embedders(), QUIET)
+    message = str(failure.value)
+    assert "rolled back" in message and "committed earlier in this run" in message
+    assert "keeps its previous state" not in message, "earlier commits of the run remain"
     monkeypatch.undo()
 
     manifest = read_manifest(seeded)

@@ -59,7 +59,7 @@ def test_speakers_are_parsed(council: dict[str, ParsedMeeting]) -> None:
     assert speakers[1] == ("事務局", None)
     assert ("芦澤 美智子", "委員") in speakers
     assert ("石破 茂", "内閣総理大臣・政府") in speakers
-    assert statements[0].statement_id == "2025-10-03_kisei-kaikaku-suishin-kaigi#0001"
+    assert statements[0].statement_id == "2025-10-03_kisei-kaikaku-suishin-kaigi_749b3d93d8"
     assert statements[0].source_line == 1
 
 

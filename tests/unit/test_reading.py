@@ -85,7 +85,7 @@ def test_sidecar_metadata_and_cli_overrides(corpus_dir: Path, tmp_path: Path) ->
         "会議A",
         dt.date(2025, 10, 3),
     )
-    assert result.meetings[0].statements[0].statement_id == "m-a#0001"
+    assert result.meetings[0].statements[0].statement_id.startswith("m-a_")
     override = MeetingMetadata(title="Override", body="規制改革推進会議")
     [result] = read_paths([tmp_path], overrides=override)
     meeting = result.meetings[0].meeting

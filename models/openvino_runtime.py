@@ -1,0 +1,94 @@
+"""The OpenVINO adapter: runs an exported transformer on the CPU in fp32 or bf16.
+
+The only module that imports ``openvino``. Each compiled model has one infer request, used under
+a lock (an infer request is not thread-safe); OpenVINO's own thread pool uses ``threads`` cores.
+For single questions, models of fixed shape ``(1, width)`` can be compiled as well: a question
+padded to the next width runs about a third faster in bf16 than through the dynamic-shape model
+(docs/benchmarks.md), and the attention mask keeps the padding out of the result. The model is
+read once (about 0.5 GB in fp32) and each compiled shape adds about 0.1 GB.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from models.errors import EmbeddingError
+from models.token_batches import IntMatrix
+
+_PRECISION_HINTS = {"fp32": "f32", "bf16": "bf16"}
+
+
+class OpenVinoTransformer:
+    """``(input ids, attention mask) -> last hidden states`` through OpenVINO's CPU plugin."""
+
+    def __init__(
+        self,
+        onnx_path: Path,
+        precision: str,
+        threads: int,
+        static_widths: tuple[int, ...] = (),
+    ) -> None:
+        if precision not in _PRECISION_HINTS:
+            raise EmbeddingError(f"OpenVINO runs fp32 or bf16, not {precision!r}")
+        try:
+            import openvino
+        except ImportError as exc:
+            raise EmbeddingError(f"the OpenVINO backend needs the openvino package: {exc}") from exc
+        self._core = openvino.Core()
+        if precision == "bf16" and "BF16" not in self._core.get_property(
+            "CPU", "OPTIMIZATION_CAPABILITIES"
+        ):
+            raise EmbeddingError("this CPU has no bf16 support in OpenVINO; use fp32")
+        self._onnx_path = onnx_path
+        try:
+            self._model = self._core.read_model(str(onnx_path))  # read once, cloned per shape
+        except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
+            raise EmbeddingError(f"OpenVINO cannot read {onnx_path}: {exc}") from exc
+        self._config = {
+            "INFERENCE_PRECISION_HINT": _PRECISION_HINTS[precision],
+            "INFERENCE_NUM_THREADS": threads,
+            "PERFORMANCE_HINT": "LATENCY",
+        }
+        self._static_widths = tuple(sorted(static_widths))
+        self._requests: dict[int, Any] = {}  # 0: dynamic shape; w: shape (1, w)
+        self._lock = threading.Lock()
+        for width in self._static_widths or (0,):
+            self._request(width)  # compile now: a broken model fails at load, not mid-request
+
+    def __call__(self, input_ids: IntMatrix, attention_mask: IntMatrix) -> npt.NDArray[np.float32]:
+        count, length = input_ids.shape
+        width = next((w for w in self._static_widths if count == 1 and length <= w), 0)
+        if width:
+            padded_ids = np.ones((1, width), dtype=np.int64)
+            padded_mask = np.zeros((1, width), dtype=np.int64)
+            padded_ids[:, :length] = input_ids
+            padded_mask[:, :length] = attention_mask
+            input_ids, attention_mask = padded_ids, padded_mask
+        with self._lock:
+            request = self._request(width)
+            try:
+                request.infer({0: input_ids, 1: attention_mask})
+            except Exception as exc:
+                raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
+            hidden = np.array(request.get_output_tensor(0).data, dtype=np.float32)
+        return hidden[:, :length]
+
+    def _request(self, width: int) -> Any:
+        """The infer request for one input shape (compiled on first use; caller holds the lock
+        or is the constructor)."""
+        if width not in self._requests:
+            try:
+                model = self._model
+                if width:
+                    model = model.clone()
+                    model.reshape({"input_ids": [1, width], "attention_mask": [1, width]})
+                compiled = self._core.compile_model(model, "CPU", self._config)
+            except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
+                raise EmbeddingError(f"OpenVINO cannot compile {self._onnx_path}: {exc}") from exc
+            self._requests[width] = compiled.create_infer_request()
+        return self._requests[width]

@@ -1,0 +1,112 @@
+"""Tokenising, length-bucketed batching and mean pooling for BERT-style sentence encoders.
+
+The runtimes in ``openvino_runtime`` and ``onnx_runtime`` only run the transformer; this module
+does what sentence-transformers does around it for multilingual-e5 (prompt, tokenizer with
+truncation, mean pooling over the attention mask, L2 normalisation), with one difference that
+matters for speed: texts are sorted by *token* count, not characters, so a batch pads to its
+longest member by a few tokens at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from models.embedder import FloatMatrix
+from models.errors import EmbeddingError
+
+IntMatrix = npt.NDArray[np.int64]
+Forward = Callable[[IntMatrix, IntMatrix], npt.NDArray[np.float32]]
+"""A transformer run: (input ids, attention mask) -> last hidden states (batch, tokens, dim)."""
+
+MAX_BATCH_SEQUENCES = 32
+MAX_BATCH_TOKENS = 16_384
+
+
+@dataclass(frozen=True, slots=True)
+class TokenBatch:
+    """Rows of the input (positions in the caller's list) and their padded ids and mask."""
+
+    rows: npt.NDArray[np.intp]
+    input_ids: IntMatrix
+    attention_mask: IntMatrix
+
+
+class SentenceTokenizer:
+    """The model folder's ``tokenizer.json`` with truncation at the model's sequence limit."""
+
+    def __init__(self, folder: Path, max_tokens: int, pad_id: int = 1) -> None:
+        from tokenizers import Tokenizer
+
+        try:
+            self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except Exception as exc:  # tokenizers raises its own Exception type
+            raise EmbeddingError(f"cannot read the tokenizer in {folder}: {exc}") from exc
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_tokens)
+        self._pad_id = pad_id
+
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of ``text`` (special tokens included), for inspection."""
+        return list(self._tokenizer.encode(text).tokens)
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, special tokens included."""
+        return [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
+
+    def batches(
+        self,
+        texts: Sequence[str],
+        max_sequences: int = MAX_BATCH_SEQUENCES,
+        max_tokens: int = MAX_BATCH_TOKENS,
+    ) -> Iterator[TokenBatch]:
+        """Batches of texts of similar token length, longest first (the worst case fails early)."""
+        yield from bucket_by_length(self.token_ids(texts), self._pad_id, max_sequences, max_tokens)
+
+
+def bucket_by_length(
+    token_ids: Sequence[Sequence[int]], pad_id: int, max_sequences: int, max_tokens: int
+) -> Iterator[TokenBatch]:
+    """Group sequences sorted by length into padded batches of bounded size.
+
+    A batch holds at most ``max_sequences`` sequences and at most ``max_tokens`` padded tokens
+    (but always at least one sequence).
+    """
+    order = sorted(range(len(token_ids)), key=lambda row: len(token_ids[row]), reverse=True)
+    start = 0
+    while start < len(order):
+        width = max(len(token_ids[order[start]]), 1)
+        count = max(1, min(max_sequences, max_tokens // width, len(order) - start))
+        rows = np.array(order[start : start + count], dtype=np.intp)
+        ids = np.full((count, width), pad_id, dtype=np.int64)
+        mask = np.zeros((count, width), dtype=np.int64)
+        for i, row in enumerate(rows):
+            sequence = token_ids[row]
+            ids[i, : len(sequence)] = sequence
+            mask[i, : len(sequence)] = 1
+        yield TokenBatch(rows, ids, mask)
+        start += count
+
+
+def mean_pool(hidden: npt.NDArray[np.floating], mask: IntMatrix) -> FloatMatrix:
+    """Mean of the token vectors the mask keeps, L2-normalised (sentence-transformers' pooling)."""
+    weights = mask[:, :, None].astype(np.float32)
+    summed = (hidden.astype(np.float32) * weights).sum(axis=1)
+    pooled = summed / np.maximum(weights.sum(axis=1), 1.0)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return np.ascontiguousarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def encode_texts(
+    tokenizer: SentenceTokenizer, forward: Forward, texts: Sequence[str], dimension: int
+) -> FloatMatrix:
+    """Embed ``texts`` (prompts already applied) through ``forward``, in the caller's order."""
+    vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+    for batch in tokenizer.batches(texts):
+        hidden = forward(batch.input_ids, batch.attention_mask)
+        vectors[batch.rows] = mean_pool(hidden, batch.attention_mask)
+    return vectors

@@ -1,0 +1,1 @@
+"""Folders that change: index --sync and watch."""

@@ -1,0 +1,1 @@
+"""The Kokkai API client against a local server answering like the API."""
