@@ -16,7 +16,7 @@ A themes file looks like (TOML; YAML takes the same keys)::
     description = "Which threats to supply chains and technology Japan must prepare for."
     keywords = ["脅威", "サプライチェーン"]
     examples = ["特定国に依存しているリスク..."]
-    example_ids = ["2023-10-12_meti-..._gijiyoshi#0004"]
+    example_ids = ["120804080X00620220330_047"]
 """
 
 from __future__ import annotations
