@@ -54,9 +54,9 @@ def test_index_reads_the_good_pdf_reports_each_bad_one_and_keeps_what_was_indexe
     ]
     code, out, _ = run([*query, "lexical", "--json"], capsys)
     hit = json.loads(out)["results"][0]
-    assert hit["statement_id"] == "seed#0016" and hit["source"]["page"] == 1
+    assert hit["statement_id"].startswith("seed_") and hit["source"]["page"] == 1
     code, out, _ = run([*query, "lexical"], capsys)
-    assert "id seed#0016 · p. 1" in out
+    assert f"id {hit['statement_id']} · p. 1" in out
     code, out, _ = run(
         [
             "search",

@@ -59,6 +59,7 @@ def downgrade_to_positional_ids(index_dir: Path, raw_meeting_ids: dict[str, str]
         for table in ("statements", "passages", "file_statements"):
             conn.execute(f"UPDATE {table} SET statement_id = ? WHERE statement_id = ?", (old, new))
     conn.execute("DROP TABLE index_state")  # added with the stable ids
+    conn.execute("ALTER TABLE statements DROP COLUMN page")  # added after them (PDF pages)
     conn.execute("COMMIT")
     conn.execute(f"PRAGMA user_version = {OLD}")
     conn.close()
