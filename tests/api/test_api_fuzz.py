@@ -48,6 +48,10 @@ OPERATIONS = (
     "GET /statements/{statement_id}/related",
     "GET /meetings",
     "GET /meetings/{meeting_id}",
+    "GET /themes",
+    "GET /themes/{theme_id}",
+    "GET /themes/{theme_id}/timeline",
+    "GET /themes/{theme_id}/statements",
     "GET /health",
 )
 
