@@ -32,6 +32,7 @@ from indexer.reading import iter_input_files, read_paths
 from indexer.records import ParsedMeeting, Passage
 from indexer.store_schema import content_hash
 from indexer.store_writes import SourceFile
+from indexer.themes.service import refresh_themes
 from models.embedder import Embedder
 from models.errors import IndexWriteError
 from models.file_digest import digest_file
@@ -214,6 +215,7 @@ def update_index(
             else:
                 summary.stale = stale
         run.fill_missing_vectors()
+        refresh_themes(index.store, embedders)
         index.refresh_vectors()
         summary.manifest = index.write_manifest()
     finally:

@@ -34,6 +34,25 @@ class Meeting:
 
 
 @dataclass(frozen=True, slots=True)
+class ThemeTag:
+    """A policy theme a statement is tagged with (``indexer.themes``), as results show it."""
+
+    set_id: str
+    theme_id: str
+    name: str
+    score: float
+    """Calibrated confidence in [0, 1]."""
+    rank: int
+    """1 = the statement's primary theme in this set."""
+    name_ja: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The qualified id ``set:theme`` (``cap:8``), as filters accept it."""
+        return f"{self.set_id}:{self.theme_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One remark by one person in one meeting."""
 
@@ -56,6 +75,8 @@ class Statement:
     url: str | None = None
     page: int | None = None
     """Page of the source PDF where the remark starts (1-based), for citations; None for text."""
+    themes: tuple[ThemeTag, ...] = field(default=(), compare=False)
+    """Assigned themes, filled in when read from an index that has theme sets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +114,15 @@ class StatementFilter:
     topic: str | None = None
     language: str | None = None
     include_procedural: bool = False
+    themes: tuple[str, ...] = ()
+    """Any of these themes (``cap:8``, or a bare theme id in any set); empty: no restriction."""
 
     @property
     def is_unrestricted(self) -> bool:
         """True when every statement passes (procedural ones included)."""
         return (
-            self.meeting_id is None
+            not self.themes
+            and self.meeting_id is None
             and self.body is None
             and self.date_from is None
             and self.date_to is None

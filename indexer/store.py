@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.manifest import ChannelInfo
-from indexer.records import Meeting, Passage, Statement, StatementFilter
+from indexer.records import Meeting, Passage, Statement, StatementFilter, ThemeTag
 from indexer.store_schema import (
     MEETING_COLUMNS,
     PASSAGE_COLUMNS,
@@ -32,6 +33,7 @@ from indexer.store_schema import (
     schema_version,
     statement_from_row,
 )
+from indexer.themes.sql import theme_filter_sql
 from models.errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -75,6 +77,7 @@ class StatementStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._lock = threading.RLock()
+        self._themes_known: bool | None = None
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False) -> StatementStore:
@@ -144,12 +147,40 @@ class StatementStore:
         )
         if not rows:
             raise StatementNotFoundError(f"no statement with id {statement_id!r}")
-        return statement_from_row(rows[0])
+        return self._with_themes([statement_from_row(rows[0])])[0]
 
     def get_statements(self, ids: Sequence[str]) -> dict[str, Statement]:
         """The statements with these ids that exist, by id."""
         sql = f"SELECT {STATEMENT_COLUMNS} FROM statements WHERE statement_id IN ({{marks}})"
-        return {row[0]: statement_from_row(row) for row in self._chunked(sql, list(ids))}
+        found = [statement_from_row(row) for row in self._chunked(sql, list(ids))]
+        return {s.statement_id: s for s in self._with_themes(found)}
+
+    def theme_tags(self, ids: Sequence[str]) -> dict[str, list[ThemeTag]]:
+        """The assigned theme tags of these statements, by set order then rank."""
+        if not self._has_themes():
+            return {}
+        sql = (
+            "SELECT t.statement_id, t.set_id, t.theme_id, th.name, t.score, t.rank, th.name_ja "
+            "FROM statement_themes t JOIN themes th ON th.set_id = t.set_id AND th.theme_id = "
+            "t.theme_id JOIN theme_sets ts ON ts.set_id = t.set_id WHERE t.assigned = 1 AND "
+            "t.statement_id IN ({marks}) ORDER BY ts.position, t.rank"
+        )
+        out: dict[str, list[ThemeTag]] = {}
+        for row in self._chunked(sql, list(dict.fromkeys(ids))):
+            out.setdefault(row[0], []).append(ThemeTag(*row[1:]))
+        return out
+
+    def _has_themes(self) -> bool:
+        if self._themes_known is None:
+            rows = self._all("SELECT 1 FROM sqlite_master WHERE name = 'statement_themes'")
+            self._themes_known = bool(rows)
+        return self._themes_known
+
+    def _with_themes(self, statements: list[Statement]) -> list[Statement]:
+        tags = self.theme_tags([s.statement_id for s in statements])
+        if not tags:
+            return statements
+        return [replace(s, themes=tuple(tags.get(s.statement_id, ()))) for s in statements]
 
     def get_meeting(self, meeting_id: str) -> Meeting:
         """One meeting by id; raises MeetingNotFoundError."""
@@ -182,7 +213,7 @@ class StatementStore:
             "ORDER BY position, statement_id",
             (meeting_id,),
         )
-        return [statement_from_row(row) for row in rows]
+        return self._with_themes([statement_from_row(row) for row in rows])
 
     def iter_statements(self) -> Iterator[Statement]:
         """Every statement, by meeting and position."""
@@ -390,4 +421,14 @@ def _filter_sql(where: StatementFilter) -> tuple[list[str], list[Any]]:
         params.append(where.language)
     if not where.include_procedural:
         clauses.append("s.procedural = 0")
+    if where.themes:
+        clause, theme_params = theme_filter_sql(where.themes)
+        clauses.append(clause)
+        params.extend(theme_params)
     return clauses, params
+
+
+def statement_filter_sql(where: StatementFilter) -> tuple[list[str], list[Any]]:
+    """The filter's SQL conditions over ``s`` (statements) and ``m`` (meetings), for queries
+    elsewhere (theme pages, facets) that must restrict exactly like the search does."""
+    return _filter_sql(where)

@@ -153,6 +153,56 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE statements ADD COLUMN page INTEGER
     """,
+    # 4: policy themes (indexer/themes): theme sets with their themes and tagging model (the
+    #    linear weights per channel, so re-tagging embeds nothing), and each statement's best
+    #    candidate themes with calibrated scores.  ``basis`` is the statement's first passage id
+    #    when it was tagged: passages get new ids when a text changes, so a changed statement
+    #    is found and re-tagged by the next update.
+    """
+    CREATE TABLE theme_sets (
+        set_id      TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        name_ja     TEXT,
+        description TEXT NOT NULL DEFAULT '',
+        source      TEXT NOT NULL,
+        digest      TEXT NOT NULL,
+        position    INTEGER NOT NULL,
+        model       TEXT NOT NULL DEFAULT '{}',
+        loaded_at   TEXT NOT NULL
+    );
+    CREATE TABLE themes (
+        set_id         TEXT NOT NULL REFERENCES theme_sets(set_id) ON DELETE CASCADE,
+        theme_id       TEXT NOT NULL,
+        position       INTEGER NOT NULL,
+        name           TEXT NOT NULL,
+        name_ja        TEXT,
+        description    TEXT NOT NULL,
+        description_ja TEXT,
+        keywords       TEXT NOT NULL DEFAULT '[]',
+        examples       TEXT NOT NULL DEFAULT '[]',
+        example_ids    TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (set_id, theme_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE theme_weights (
+        set_id      TEXT NOT NULL REFERENCES theme_sets(set_id) ON DELETE CASCADE,
+        channel     TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        weights     BLOB NOT NULL,
+        bias        BLOB NOT NULL,
+        PRIMARY KEY (set_id, channel)
+    ) WITHOUT ROWID;
+    CREATE TABLE statement_themes (
+        statement_id TEXT NOT NULL REFERENCES statements(statement_id) ON DELETE CASCADE,
+        set_id       TEXT NOT NULL REFERENCES theme_sets(set_id) ON DELETE CASCADE,
+        rank         INTEGER NOT NULL,
+        theme_id     TEXT NOT NULL,
+        score        REAL NOT NULL,
+        assigned     INTEGER NOT NULL,
+        basis        INTEGER NOT NULL,
+        PRIMARY KEY (statement_id, set_id, rank)
+    ) WITHOUT ROWID;
+    CREATE INDEX statement_themes_theme ON statement_themes(set_id, theme_id, assigned);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

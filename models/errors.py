@@ -70,6 +70,12 @@ class MeetingNotFoundError(PolicySearchError):
     code = "meeting_not_found"
 
 
+class ThemeNotFoundError(PolicySearchError):
+    """No theme or theme set has the requested id."""
+
+    code = "theme_not_found"
+
+
 class IndexWriteError(PolicySearchError):
     """The index could not be written (disk full, permissions); the previous index is kept."""
 

@@ -31,11 +31,12 @@ from models.errors import (
     MeetingNotFoundError,
     PolicySearchError,
     StatementNotFoundError,
+    ThemeNotFoundError,
 )
 from search_api.docs_pages import install_docs
 from search_api.http_guards import AllowedHostsGuard, BodyLimitGuard, HeadAsGet
 from search_api.live import LiveSearcher, Stamp
-from search_api.routers import health, meetings, related, search, statements
+from search_api.routers import health, meetings, related, search, statements, themes
 from search_api.routers.dependencies import SearchService
 from search_api.schemas import ErrorOut, describe_validation
 from search_api.search_pool import SearchPool, SearchTimeoutError, ServerBusyError
@@ -50,6 +51,7 @@ SearcherFactory = Callable[[Settings], SearchService]
 STATUS_BY_ERROR: dict[type[PolicySearchError], int] = {
     StatementNotFoundError: 404,
     MeetingNotFoundError: 404,
+    ThemeNotFoundError: 404,
     ConfigError: 400,
     IndexNotFoundError: 503,
     IndexMismatchError: 503,
@@ -133,6 +135,7 @@ def create_app(
         statements.router,
         related.router,
         meetings.router,
+        themes.router,
         health.router,
     ):
         app.include_router(router)

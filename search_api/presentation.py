@@ -16,12 +16,13 @@ a ``View``:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from indexer.records import Meeting, Statement
+from indexer.records import Meeting, Statement, ThemeTag
+from search_api.facets import FacetValue
 from search_api.results import IndexHealth, SearchHit, SearchPage
 
 JsonDict = dict[str, Any]
@@ -117,6 +118,31 @@ def statement_to_dict(statement: Statement, meeting: Meeting, view: View = FULL)
             "page": statement.page,
             "url": statement.url,
         },
+        "themes": [theme_tag_to_dict(tag) for tag in statement.themes],
+    }
+
+
+def theme_tag_to_dict(tag: ThemeTag) -> JsonDict:
+    """One assigned theme of a statement: ``cap:8`` Energy with its confidence."""
+    return {
+        "id": tag.key,
+        "set": tag.set_id,
+        "theme": tag.theme_id,
+        "name": tag.name,
+        "name_ja": tag.name_ja,
+        "score": round(float(tag.score), 4),
+        "rank": tag.rank,
+    }
+
+
+def facets_to_dict(facets: Mapping[str, Sequence[FacetValue]]) -> JsonDict:
+    """Facet counts as ``{"body": [{"value": ..., "count": ...}, ...], ...}``."""
+    return {
+        name: [
+            {"value": v.value, "count": v.count, **({"label": v.label} if v.label else {})}
+            for v in values
+        ]
+        for name, values in facets.items()
     }
 
 
@@ -144,6 +170,7 @@ def page_to_dict(page: SearchPage, view: View = FULL) -> JsonDict:
         "limit": page.limit,
         "offset": page.offset,
         "results": [hit_to_dict(hit, view) for hit in page.hits],
+        "facets": None if page.facets is None else facets_to_dict(page.facets),
     }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from indexer.records import Meeting, Statement, StatementFilter
+from search_api.facets import FacetValue
 
 
 class SearchMode(StrEnum):
@@ -26,6 +28,8 @@ class SearchRequest:
     offset: int = 0
     mode: SearchMode = SearchMode.HYBRID
     filters: StatementFilter = field(default_factory=StatementFilter)
+    facets: tuple[str, ...] = ()
+    """Facets to count over every matching statement (``search_api.facets.FACETS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,8 @@ class SearchPage:
     hits: tuple[SearchHit, ...]
     limit: int
     offset: int
+    facets: Mapping[str, Sequence[FacetValue]] | None = None
+    """Counts per facet value over all ``total`` matching statements, when asked for."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from indexer.records import StatementFilter
+from search_api.facets import check_facets
 from search_api.results import SearchMode, SearchRequest
 
 MAX_QUERY_CHARS = 2000
@@ -136,6 +137,12 @@ class FilterParams(StrictParams):
     include_procedural: bool = Field(
         default=False, description="Also return procedural remarks (chair calling speakers)."
     )
+    theme: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Tagged with any of these themes: `cap:8`, `8`, a user theme id "
+        "(repeat the parameter or separate with commas).",
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -154,6 +161,7 @@ class FilterParams(StrictParams):
             topic=self.topic,
             language=self.language,
             include_procedural=self.include_procedural,
+            themes=split_list(self.theme),
         )
 
 
@@ -167,6 +175,12 @@ class SearchParams(FilterParams):
     offset: Offset = 0
     mode: SearchMode = Field(default=SearchMode.HYBRID, description="hybrid, semantic or lexical.")
     text: TextMode = Field(default="head", description=TEXT_MODE_DESCRIPTION)
+    facets: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Count the matching statements per theme, body, year, speaker or "
+        "speaker_group, e.g. `theme,body,year`.",
+    )
 
     @field_validator("q")
     @classmethod
@@ -185,6 +199,7 @@ class SearchParams(FilterParams):
             offset=self.offset,
             mode=self.mode,
             filters=self.to_filter(),
+            facets=check_facets(split_list([self.facets] if self.facets else [])),
         )
 
 
@@ -269,6 +284,18 @@ class HighlightOut(BaseModel):
     char_end: int = Field(description="Where it ends (exclusive).")
 
 
+class ThemeTagOut(BaseModel):
+    """An assigned theme of a statement, with its calibrated confidence."""
+
+    id: str = Field(description="`set:theme`, e.g. `cap:8`.")
+    set: str
+    theme: str
+    name: str
+    name_ja: str | None
+    score: float = Field(description="Calibrated confidence in [0, 1].")
+    rank: int = Field(description="1 = the primary theme in its set.")
+
+
 class StatementOut(BaseModel):
     """One statement with its speaker, meeting and source.
 
@@ -287,6 +314,7 @@ class StatementOut(BaseModel):
     topic: str | None
     meeting: MeetingRef
     source: SourceOut
+    themes: list[ThemeTagOut] = Field(default_factory=list)
 
 
 class HitOut(StatementOut):
@@ -300,6 +328,14 @@ class HitOut(StatementOut):
     highlight: HighlightOut
 
 
+class FacetValueOut(BaseModel):
+    """One facet value and how many matching statements have it."""
+
+    value: str
+    count: int
+    label: str | None = None
+
+
 class SearchResponse(BaseModel):
     """One page of ranked statements; ``total`` counts every statement that matched."""
 
@@ -308,6 +344,9 @@ class SearchResponse(BaseModel):
     limit: int
     offset: int
     results: list[HitOut]
+    facets: dict[str, list[FacetValueOut]] | None = Field(
+        default=None, description="Counts over every matching statement (when asked for)."
+    )
 
 
 class MeetingOut(MeetingRef):
@@ -385,6 +424,11 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+def split_list(values: list[str]) -> tuple[str, ...]:
+    """Repeated and comma-separated values as one tuple (``["8,16", "7"]`` -> 8, 16, 7)."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
 def describe_validation(errors: Any) -> str:
     """Pydantic's error list as one readable line: ``query.q: String should have ...``.
 
@@ -402,3 +446,102 @@ def describe_validation(errors: Any) -> str:
     if len(errors) > MAX_ERRORS_SHOWN:
         text += f"; and {len(errors) - MAX_ERRORS_SHOWN} more problems"
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+class ThemeOut(BaseModel):
+    """A theme's ids and names, with how many statements it is assigned to."""
+
+    id: str = Field(description="`set:theme`, e.g. `cap:8`.")
+    set: str
+    theme: str
+    name: str
+    name_ja: str | None
+    count: int | None = None
+
+
+class ThemeModelOut(BaseModel):
+    """How a theme set tags statements."""
+
+    method: str
+    channels: list[str]
+    temperature: float
+    threshold: float
+    secondary_threshold: float
+    keyword_weight: float
+
+
+class ThemeSetOut(BaseModel):
+    """A theme set; ``none_mixed`` counts statements with no confident theme in it."""
+
+    id: str
+    name: str
+    name_ja: str | None
+    description: str
+    source: str
+    model: ThemeModelOut
+    none_mixed: int
+    themes: list[ThemeOut]
+
+
+class ThemeListOut(BaseModel):
+    """Every theme set of the index."""
+
+    sets: list[ThemeSetOut]
+
+
+class CountOut(BaseModel):
+    """A value and its number of statements."""
+
+    value: str
+    count: int
+
+
+class ScoredStatementOut(StatementOut):
+    """A statement with its confidence for the theme asked about."""
+
+    score: float
+
+
+class ThemeDetailOut(ThemeOut):
+    """One theme's page."""
+
+    set_name: str
+    description: str
+    description_ja: str | None
+    keywords: list[str]
+    by_body: list[CountOut]
+    by_year: list[CountOut]
+    by_speaker_group: list[CountOut]
+    top_speakers: list[CountOut]
+    representative: list[ScoredStatementOut]
+
+
+class TimelinePointOut(BaseModel):
+    """One period (and group): the theme's statements and all statements."""
+
+    period: str
+    group: str | None = None
+    count: int
+    total: int
+    share: float
+
+
+class ThemeTimelineOut(ThemeOut):
+    """A theme's statements over time; ``undated`` ones are in ``total`` but no period."""
+
+    interval: str
+    by: str | None
+    total: int
+    undated: int
+    points: list[TimelinePointOut]
+
+
+class ThemeStatementsOut(BaseModel):
+    """One page of a theme's statements."""
+
+    theme: ThemeOut
+    order: str
+    total: int
+    limit: int
+    offset: int
+    results: list[ScoredStatementOut]

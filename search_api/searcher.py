@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,10 +25,12 @@ from threadpoolctl import ThreadpoolController
 from indexer.manifest import Manifest
 from indexer.records import Meeting, Passage, Statement, StatementFilter
 from indexer.store import StatementStore
+from indexer.themes.queries import resolve_themes
 from indexer.vectors import FaissVectorIndex
 from models.embedder import Embedder
 from models.errors import ConfigError, IndexCorruptError
 from search_api.catalog import PassageCatalog
+from search_api.facets import count_facets
 from search_api.fusion import fuse
 from search_api.lexical import Analyzer, found_words, question_language
 from search_api.ranking import (
@@ -152,6 +155,11 @@ class Searcher:
         return self._catalog
 
     @property
+    def store(self) -> StatementStore:
+        """The index's SQLite store (theme pages read it)."""
+        return self._store
+
+    @property
     def dense_channels(self) -> tuple[str, ...]:
         """The embedding channels questions are searched in."""
         return self._dense
@@ -184,7 +192,11 @@ class Searcher:
         rankings = self._channel_rankings(query, terms, request.mode, language, (allowed, mask))
         fused = self._fuse(rankings, language)
         check_deadline()
-        return self._page(query, fused, rankings, words, request, language)
+        page = self._page(query, fused, rankings, words, request, language)
+        if request.facets:
+            matched = [self._catalog.statement_ids[s] for s, _score in fused]
+            page = replace(page, facets=count_facets(self._store, matched, request.facets))
+        return page
 
     def _channel_rankings(
         self,
@@ -363,6 +375,8 @@ class Searcher:
         """Allowed passage ids (None = all) and the same as a mask over catalog rows."""
         if filters == DEFAULT_SCOPE:
             return self._default_ids, self._default_mask
+        if filters.themes:
+            filters = replace(filters, themes=resolve_themes(self._store, filters.themes))
         if filters.is_unrestricted:
             return None, allowed_rows_mask(self._catalog, None)
         allowed = self._store.passage_ids_matching(filters)

@@ -7,7 +7,13 @@ import sys
 import click
 
 from models.errors import PolicySearchError
-from search_api.cli import fetch_command, index_commands, query_commands, watch_command
+from search_api.cli import (
+    fetch_command,
+    index_commands,
+    query_commands,
+    theme_commands,
+    watch_command,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +31,7 @@ for _command in (
     *query_commands.COMMANDS,
     *fetch_command.COMMANDS,
     *watch_command.COMMANDS,
+    *theme_commands.COMMANDS,
 ):
     cli.add_command(_command)
 

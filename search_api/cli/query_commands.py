@@ -54,6 +54,13 @@ def filter_options(command: F) -> F:
             is_flag=True,
             help="Also return procedural remarks (chair calling speakers, formulas).",
         ),
+        click.option(
+            "--theme",
+            "theme",
+            multiple=True,
+            metavar="ID",
+            help="Tagged with this theme (cap:8, 8, a user theme id); repeat for any of several.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -89,6 +96,11 @@ def text_option(command: F) -> F:
     show_default=True,
     help="Ranking: fused semantic + lexical, or one of them alone.",
 )
+@click.option(
+    "--facets",
+    metavar="LIST",
+    help="Count the matches per theme, body, year, speaker, speaker_group (comma-separated).",
+)
 @filter_options
 @text_option
 @output_options
@@ -107,6 +119,7 @@ def search_command(
     Example:
       policy-search search "半導体のサプライチェーン強靱化" --limit 5
       policy-search search "semiconductor supply chain" --date-from 2022-01-01 --json
+      policy-search search "電気料金の負担" --theme cap:8 --facets theme,body,year
     """
     params = _validated(SearchParams, q=question, **_filter_fields(options))
     searcher = _open(index_dir, model, encoder)
@@ -325,8 +338,8 @@ def _filter_fields(options: dict[str, Any]) -> dict[str, Any]:
     for name, value in options.items():
         if isinstance(value, dt.datetime):
             value = value.date()
-        if value is not None:
-            fields[name] = value
+        if value is not None and value != ():
+            fields[name] = list(value) if isinstance(value, tuple) else value
     return fields
 
 

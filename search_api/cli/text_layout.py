@@ -110,8 +110,11 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
             lines.append(indent + text_line)
         page_number = hit.get("source", {}).get("page")
         where = f" · p. {page_number}" if page_number is not None else ""
-        lines.append(indent + truncate(f"id {hit['statement_id']}{where}", body_width))
+        tail = f"id {hit['statement_id']}{where}" + themes_note(hit.get("themes") or [])
+        lines.append(indent + truncate(tail, body_width))
         lines.append("")
+    if page.get("facets"):
+        lines.extend(facet_lines(page["facets"], width))
     return "\n".join(lines).rstrip("\n")
 
 
@@ -143,6 +146,25 @@ def format_related_page(page: JsonDict, width: int, heading: str) -> str:
                     lines.append(indent + truncate(shared, body_width))
         out.append("\n".join(lines))
     return "\n\n".join(out)
+
+
+def themes_note(themes: Sequence[JsonDict]) -> str:
+    """`` · themes cap:8 Energy 0.91`` for a statement's assigned themes (empty when none)."""
+    if not themes:
+        return ""
+    return " · themes " + ", ".join(f"{t['id']} {t['name']} {t['score']:.2f}" for t in themes)
+
+
+def facet_lines(facets: JsonDict, width: int) -> list[str]:
+    """Facet counts, one line per facet: ``body: 衆議院 内閣委員会 12, ...``."""
+    lines = ["facets (over every matching statement):"]
+    for name, values in facets.items():
+        items = ", ".join(
+            f"{v['value']}{' ' + v['label'] if v.get('label') else ''} {v['count']}" for v in values
+        )
+        wrapped = wrap(f"{name}: {items or '-'}", width - 4)
+        lines.extend("  " + line if i == 0 else "    " + line for i, line in enumerate(wrapped))
+    return lines
 
 
 def format_table(

@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
 from indexer.records import Meeting, Statement, StatementFilter
+from indexer.store import StatementStore
 from search_api.related.sources import SourceSelection
 from search_api.results import IndexHealth, SearchPage, SearchRequest
 from search_api.search_pool import SearchPool
@@ -40,6 +41,9 @@ class SearchService(Protocol):
     def meeting(self, meeting_id: str) -> tuple[Meeting, Sequence[Statement]]: ...
 
     def health(self) -> IndexHealth: ...
+
+    @property
+    def store(self) -> StatementStore: ...
 
 
 def get_searcher(request: Request) -> SearchService:

@@ -49,6 +49,10 @@ OPERATIONS = (
     "POST /related",
     "GET /meetings",
     "GET /meetings/{meeting_id}",
+    "GET /themes",
+    "GET /themes/{theme_id}",
+    "GET /themes/{theme_id}/timeline",
+    "GET /themes/{theme_id}/statements",
     "GET /health",
 )
 

@@ -60,6 +60,8 @@ def downgrade_to_positional_ids(index_dir: Path, raw_meeting_ids: dict[str, str]
             conn.execute(f"UPDATE {table} SET statement_id = ? WHERE statement_id = ?", (old, new))
     conn.execute("DROP TABLE index_state")  # added with the stable ids
     conn.execute("ALTER TABLE statements DROP COLUMN page")  # added after them (PDF pages)
+    for table in ("statement_themes", "theme_weights", "themes", "theme_sets"):
+        conn.execute(f"DROP TABLE {table}")  # policy themes, added last
     conn.execute("COMMIT")
     conn.execute(f"PRAGMA user_version = {OLD}")
     conn.close()

@@ -1,0 +1,114 @@
+"""/themes, /themes/{id}, its timeline and statements; theme filter and facets on /search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from indexer.store import StatementStore
+from indexer.themes.service import install_theme_set
+from indexer.themes.taxonomy import read_theme_file
+from search_api.app import create_app
+from search_api.settings import Settings
+from tests.small_index import build_index
+from tests.storage.test_themes_index import THEMES
+
+
+@pytest.fixture(scope="module")
+def themed_client(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path
+) -> Iterator[TestClient]:
+    """A client of an index of six real meetings with the test theme set (keywords only)."""
+    directory = build_index(tmp_path_factory.mktemp("api-themes") / "index", corpus_dir)
+    path = directory.parent / "econsec.toml"
+    path.write_text(THEMES, encoding="utf-8")
+    store = StatementStore.open(directory / "index.sqlite")
+    try:
+        install_theme_set(store, read_theme_file(path), {})
+    finally:
+        store.close()
+    app = create_app(Settings(index_dir=directory, model_name="fake"))
+    with TestClient(app) as client:
+        yield client
+
+
+def get_json(client: TestClient, url: str, **params: Any) -> Any:
+    response = client.get(url, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_themes_lists_both_sets_with_counts(themed_client: TestClient) -> None:
+    data = get_json(themed_client, "/themes")
+
+    assert [s["id"] for s in data["sets"]] == ["cap", "econsec"]
+    econsec = data["sets"][1]
+    assert econsec["model"]["method"] == "keywords" and econsec["model"]["channels"] == []
+    counts = {t["id"]: t["count"] for t in econsec["themes"]}
+    assert counts["econsec:supply"] > 0 and counts["econsec:patents"] > 0
+    assert econsec["none_mixed"] > 0
+
+
+def test_a_theme_page_has_breakdowns_speakers_and_examples(themed_client: TestClient) -> None:
+    data = get_json(themed_client, "/themes/econsec:patents")
+
+    assert data["name_ja"] == "特許出願の非公開" and data["keywords"] == ["特許", "非公開"]
+    assert sum(c["count"] for c in data["by_body"]) == data["count"]
+    assert sum(c["count"] for c in data["by_year"]) == data["count"]
+    assert data["top_speakers"] and data["representative"]
+    scores = [s["score"] for s in data["representative"]]
+    assert scores == sorted(scores, reverse=True)
+    assert all("econsec:patents" in {t["id"] for t in s["themes"]} for s in data["representative"])
+
+
+def test_the_timeline_by_house_adds_up(themed_client: TestClient) -> None:
+    data = get_json(themed_client, "/themes/supply/timeline", interval="month", by="house")
+
+    assert data["by"] == "house" and data["points"]
+    assert {p["group"] for p in data["points"]} >= {"衆議院", "参議院"}
+    assert sum(p["count"] for p in data["points"]) + data["undated"] == data["total"]
+
+
+def test_theme_statements_are_paged_and_filtered(themed_client: TestClient) -> None:
+    first = get_json(themed_client, "/themes/econsec:supply/statements", limit=3)
+    second = get_json(themed_client, "/themes/econsec:supply/statements", limit=3, offset=3)
+    house = get_json(
+        themed_client, "/themes/econsec:supply/statements", body="参議院", order="date", limit=100
+    )
+
+    ids = [s["statement_id"] for s in first["results"] + second["results"]]
+    assert len(set(ids)) == 6 and first["total"] == second["total"]
+    assert 0 < house["total"] < first["total"]
+    assert all("参議院" in s["meeting"]["body"] for s in house["results"])
+
+
+def test_search_takes_a_theme_filter_and_returns_facets(themed_client: TestClient) -> None:
+    data = get_json(
+        themed_client,
+        "/search",
+        q="サプライチェーン",
+        theme="econsec:patents,prices",
+        facets="theme,body,year,speaker",
+        limit=5,
+    )
+
+    assert data["results"] and set(data["facets"]) == {"theme", "body", "year", "speaker"}
+    for hit in data["results"]:
+        assert {t["id"] for t in hit["themes"]} & {"econsec:patents", "econsec:prices"}
+    assert sum(v["count"] for v in data["facets"]["body"]) == data["total"]
+
+
+def test_unknown_themes_and_facets_are_clear_errors(themed_client: TestClient) -> None:
+    missing = themed_client.get("/themes/econsec:nothing")
+    bad_filter = themed_client.get("/search", params={"q": "x", "theme": "nothing"})
+    bad_facet = themed_client.get("/search", params={"q": "x", "facets": "colour"})
+    bad_interval = themed_client.get("/themes/supply/timeline", params={"interval": "week"})
+
+    assert missing.status_code == 404 and missing.json()["error"] == "theme_not_found"
+    assert bad_filter.status_code == 404 and "econsec:supply" in bad_filter.json()["detail"]
+    assert bad_facet.status_code == 400 and "theme, body, year" in bad_facet.json()["detail"]
+    assert bad_interval.status_code == 422
