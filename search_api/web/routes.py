@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from search_api import theme_views
 from search_api.presentation import (
     JsonDict,
     http_view,
@@ -54,6 +55,9 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ances
 ItemId = Annotated[str, Path(min_length=1, max_length=200)]
 
 _choices: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+_themes: weakref.WeakKeyDictionary[Any, list[JsonDict]] = weakref.WeakKeyDictionary()
+FACETS = "theme,body,year"
+"""Counted over every match of a page's search and shown beside the results."""
 
 
 def install_web(app: FastAPI) -> None:
@@ -69,10 +73,17 @@ def install_web(app: FastAPI) -> None:
         mark_words=views.mark_words,
         who=views.who,
         role=views.role,
+        theme_path=views.theme_path,
+        theme_name=views.theme_name,
+        timeline_query=views.timeline_query,
+        facet_filter=views.facet_filter,
     )
     app.state.templates = templates
     app.mount("/ui/static", StaticFiles(directory=str(package / "static")), name="ui-static")
     app.include_router(router)
+    from search_api.web.theme_pages import router as theme_router  # it imports this module
+
+    app.include_router(theme_router)
 
 
 @router.get("/")
@@ -97,7 +108,7 @@ def _search_page(request: Request, searcher: SearchService) -> Response:
     status = 200
     if "q" in fields:
         try:
-            params = SearchQuery.model_validate(fields)
+            params = SearchQuery.model_validate({**fields, "facets": FACETS})
         except ValidationError as exc:
             error = {"error": "validation_error", "detail": describe_validation(exc.errors())}
             status = 422
@@ -108,6 +119,7 @@ def _search_page(request: Request, searcher: SearchService) -> Response:
         "error": error,
         "paging": _paging(page) if page else None,
         "choices": filter_choices(searcher),
+        "themes": theme_choices(searcher),
         "health": None if "q" in fields else searcher.health(),
         "page_sizes": views.PAGE_SIZES,
     }
@@ -235,6 +247,17 @@ def filter_choices(searcher: SearchService) -> dict[str, list[str]]:
     }
     with contextlib.suppress(TypeError):  # not weak-referenceable: computed each time
         _choices[searcher] = found
+    return found
+
+
+def theme_choices(searcher: SearchService) -> list[JsonDict]:
+    """Every theme of the index (``GET /themes``), for the theme filter; kept per searcher."""
+    with contextlib.suppress(KeyError, TypeError):
+        return _themes[searcher]
+    overview = theme_views.themes_overview(searcher.store)
+    found = [theme for theme_set in overview["sets"] for theme in theme_set["themes"]]
+    with contextlib.suppress(TypeError):
+        _themes[searcher] = found
     return found
 
 

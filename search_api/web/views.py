@@ -26,6 +26,7 @@ STATE_KEYS = (
     "topic",
     "language",
     "include_procedural",
+    "theme",
     "limit",
     "offset",
 )
@@ -148,6 +149,8 @@ def search_fields(query: Mapping[str, str]) -> dict[str, Any]:
             continue
         if key == "include_procedural":
             fields[key] = value.strip().lower() in TRUE_WORDS
+        elif key == "theme":
+            fields[key] = [value.strip()]
         elif key == "q":
             fields[key] = value
         else:
@@ -161,6 +164,8 @@ def state_query(state: Mapping[str, Any], **changes: Any) -> str:
     pairs: list[tuple[str, str]] = []
     for key in (*STATE_KEYS, "lang"):
         value = merged.get(key)
+        if isinstance(value, list):
+            value = ",".join(value)
         if value is None or value == "" or value is False:
             continue
         text = "true" if value is True else str(value)
@@ -273,3 +278,32 @@ def choices(values: Iterable[str | None]) -> list[str]:
         if value:
             seen.setdefault(value, None)
     return list(seen)
+
+
+def theme_path(theme_id: str) -> str:
+    """The page of one theme (``cap:8`` -> ``/ui/themes/cap%3A8``)."""
+    return f"/ui/themes/{quote(theme_id, safe='')}"
+
+
+def theme_name(theme: JsonDict, reader_language: str) -> str:
+    """A theme's name in the reader's language when the theme set has one."""
+    if reader_language == "ja" and theme.get("name_ja"):
+        return str(theme["name_ja"])
+    return str(theme.get("name") or theme.get("id") or "")
+
+
+def timeline_query(interval: str, by: str | None) -> str:
+    """The query string of a theme page's chart options (defaults left out)."""
+    pairs = [("interval", interval)] if interval != "year" else []
+    if by:
+        pairs.append(("by", by))
+    return urlencode(pairs)
+
+
+def facet_filter(name: str, value: str) -> dict[str, str]:
+    """The filter a facet value stands for: a theme, a body, or a year's date range."""
+    if name == "year":
+        return (
+            {"date_from": f"{value}-01-01", "date_to": f"{value}-12-31"} if value.isdigit() else {}
+        )
+    return {name: value}

@@ -84,8 +84,22 @@ def running_server(index_dir: Path, log_path: Path, ready: str = "/health") -> I
 
 @pytest.fixture(scope="session")
 def web_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
-    """Six real meetings indexed with the fake embedder (read-only for the tests)."""
-    return build_index(tmp_path_factory.mktemp("web-index") / "index", corpus_dir)
+    """Six real meetings indexed with the fake embedder, plus the keyword theme set of the
+    theme tests (so theme pages have deterministic data); read-only for the tests."""
+    from indexer.store import StatementStore
+    from indexer.themes.service import install_theme_set
+    from indexer.themes.taxonomy import read_theme_file
+    from tests.storage.test_themes_index import THEMES
+
+    directory = build_index(tmp_path_factory.mktemp("web-index") / "index", corpus_dir)
+    themes = directory.parent / "econsec.toml"
+    themes.write_text(THEMES, encoding="utf-8")
+    store = StatementStore.open(directory / "index.sqlite")
+    try:
+        install_theme_set(store, read_theme_file(themes), {})
+    finally:
+        store.close()
+    return directory
 
 
 @pytest.fixture(scope="session")
