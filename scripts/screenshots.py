@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="as for policy-search serve --model")
     parser.add_argument("--out", type=Path, default=Path("docs"))
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--theme", default=None, help="theme to show (default: the largest)")
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -98,11 +99,14 @@ def main() -> None:
             page.wait_for_selector("article.statement")
             page.screenshot(path=str(args.out / "ui-statement.png"))
             themes = api.get("/themes")
-            if themes.status_code == 200 and themes.json().get("themes"):
-                theme = themes.json()["themes"][0]
-                page.goto(f"{base}/ui/themes/{quote(str(theme['id']), safe='')}")
-                page.wait_for_selector("svg.timeline")
-                page.screenshot(path=str(args.out / "ui-theme.png"), full_page=True)
+            listed = [t for s in themes.json().get("sets", []) for t in s["themes"]]
+            if themes.status_code == 200 and any(t.get("count") for t in listed):
+                theme = next((t for t in listed if t["id"] == args.theme), None) or max(
+                    listed, key=lambda t: t.get("count") or 0
+                )
+                page.goto(f"{base}/ui/themes/{quote(str(theme['id']), safe='')}?by=house")
+                page.wait_for_selector("svg.timeline rect.bar")
+                page.screenshot(path=str(args.out / "ui-theme.png"))
             context.close()
         print("screenshots in", args.out)
     finally:
