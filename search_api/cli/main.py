@@ -54,3 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     # Without standalone mode, click returns the status given to ctx.exit() instead of exiting.
     if isinstance(status, int) and status != 0:
         sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
