@@ -5,7 +5,8 @@ Usage::
     .venv/bin/python bench/bench_web.py --index /tmp/eval-index [--repeat 2]
 
 Starts ``policy-search serve`` on a free loopback port, then for every dev question and mode
-sends the same search to the JSON API and to the page (after one warm-up pass), alternating
+sends the same search to the JSON API (with the facet counts the page shows) and to the page
+(after one warm-up pass), alternating
 which goes first so that neither profits from warm caches, and prints the medians of both and
 the median of the per-question difference (HTML minus JSON).  Not a test: prints figures.
 """
@@ -25,6 +26,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_api import QUESTIONS, _free_port, _wait_healthy
+
+FACETS = "theme,body,year"
+"""The facet counts the search page shows (``search_api.web.routes.FACETS``)."""
 
 
 def _timed(client: httpx.Client, path: str, params: dict[str, str]) -> float:
@@ -58,16 +62,17 @@ def main() -> None:
             for mode in args.modes.split(","):
                 json_ms, html_ms, diff_ms = [], [], []
                 for q in questions:  # warm-up
-                    _timed(client, "/search", {"q": q, "mode": mode})
+                    _timed(client, "/search", {"q": q, "mode": mode, "facets": FACETS})
                     _timed(client, "/ui", {"q": q, "mode": mode})
                 for round_ in range(args.repeat):
                     for i, q in enumerate(questions):
                         params = {"q": q, "mode": mode}
+                        same = {**params, "facets": FACETS}  # the page asks for these counts
                         if (i + round_) % 2:
                             h = _timed(client, "/ui", params)
-                            j = _timed(client, "/search", params)
+                            j = _timed(client, "/search", same)
                         else:
-                            j = _timed(client, "/search", params)
+                            j = _timed(client, "/search", same)
                             h = _timed(client, "/ui", params)
                         json_ms.append(j * 1000)
                         html_ms.append(h * 1000)
