@@ -45,14 +45,38 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
         spans.append((start, end))
 
 
-def _hard_split(spans: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+_SOFT_BREAK = re.compile(r"[\s、，,;；:：]")
+"""Where an over-long sentence may be cut: after a space or a comma-like mark."""
+
+
+def _hard_split(spans: list[tuple[int, int]], text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Cut sentences longer than ``max_chars`` into near-equal pieces, at soft breaks if any.
+
+    Equal pieces avoid a tiny tail passage; cutting after a space or comma keeps English words
+    whole (a cut at exactly ``max_chars`` left passages such as "o be less affected by ...").
+    """
     result: list[tuple[int, int]] = []
     for start, end in spans:
         while end - start > max_chars:
-            result.append((start, start + max_chars))
-            start += max_chars
-        result.append((start, end))
+            pieces = -(-(end - start) // max_chars)
+            target = start + -(-(end - start) // pieces)
+            cut = _soft_cut(text, start, target)
+            _add_span(text, start, cut, result)
+            start = cut
+            while start < end and text[start].isspace():
+                start += 1
+        if start < end:
+            result.append((start, end))
     return result
+
+
+def _soft_cut(text: str, start: int, target: int) -> int:
+    """The end of the last soft break in the second half of ``text[start:target]``, else target."""
+    window_start = start + (target - start) // 2
+    best = target
+    for match in _SOFT_BREAK.finditer(text, window_start, target):
+        best = match.end()
+    return best
 
 
 def split_passages(
@@ -66,7 +90,7 @@ def split_passages(
         raise ConfigError(f"max_chars must be at least 1, got {max_chars}")
     if overlap_sentences < 0:
         raise ConfigError(f"overlap_sentences must be 0 or more, got {overlap_sentences}")
-    spans = _hard_split(sentence_spans(text), max_chars)
+    spans = _hard_split(sentence_spans(text), text, max_chars)
     if not spans:
         return []
     passages: list[Passage] = []

@@ -84,12 +84,29 @@ def test_no_overlap_gives_disjoint_passages() -> None:
     assert "".join(p.text for p in passages) == text
 
 
-def test_sentence_longer_than_max_is_cut_hard() -> None:
+def test_sentence_longer_than_max_is_cut_into_near_equal_pieces() -> None:
     text = "あ" * 1000 + "。短い文。"
     passages = split_passages("s", text, max_chars=400)
     _check_invariants(text, passages, 400)
-    assert [len(p.text) for p in passages][:2] == [400, 400]
+    # 1,001 characters in three pieces of 334, 334 and 333; the short sentence joins the last.
+    assert [len(p.text) for p in passages] == [334, 334, 333 + len("短い文。")]
     assert _covered(text, passages) == ""
+
+
+def test_a_long_english_sentence_is_cut_between_words(corpus_dir: Path) -> None:
+    path = corpus_dir / "minutes" / "2025-05-07_fomc-minutes_en.txt"
+    text = next(
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "less affected by tariffs" in line
+    )
+    passages = split_passages("s", text, max_chars=400)
+    _check_invariants(text, passages, 400)
+    assert _covered(text, passages).strip() == ""
+    for passage in passages:
+        assert passage.char_start == 0 or not text[passage.char_start - 1].isalnum()
+        assert passage.char_end == len(text) or not text[passage.char_end].isalnum()
+        assert len(passage.text) >= 100
 
 
 def test_longest_real_diet_speech(corpus_dir: Path) -> None:
