@@ -26,9 +26,13 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(
-    index_dir: Path, log_path: Path, *extra: str, ready_status: int = 200
+    index_dir: Path, log_path: Path, *extra: str, ready_status: int | None = 200
 ) -> Iterator[str]:
-    """`policy-search serve` on 127.0.0.1 (fake model); yields the base URL, stops it after."""
+    """`policy-search serve` on 127.0.0.1 (fake model); yields the base URL, stops it after.
+
+    It is ready when ``/health`` answers ``ready_status`` (``None``: any status, e.g. the 503
+    of a server without an index).
+    """
     port = free_port()
     command = [str(ENTRY_POINT), "serve", "--index", str(index_dir), "--model", "fake", *extra]
     with log_path.open("w") as log:
@@ -45,7 +49,8 @@ def live_server(
                 if process.poll() is not None:
                     pytest.fail(f"server exited: {log_path.read_text()}")
                 try:
-                    if httpx.get(f"{base}/health", timeout=2).status_code == ready_status:
+                    status = httpx.get(f"{base}/health", timeout=2).status_code
+                    if ready_status is None or status == ready_status:
                         break
                 except httpx.TransportError:
                     pass

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.test_api_uvicorn import ENTRY_POINT, free_port
+from tests.api.live_server import ENTRY_POINT, free_port
 from tests.conftest import REPO_ROOT
 
 

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.api.live_server import live_server
 from tests.small_index import build_index
 
-ENTRY_POINT = Path(sys.executable).parent / "policy-search"
 CHROMIUM = os.environ.get("POLICY_SEARCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -34,52 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def running_server(index_dir: Path, log_path: Path, ready: str = "/health") -> Iterator[str]:
-    """``policy-search serve`` on 127.0.0.1 until the block ends; yields its base URL.
-
-    ``ready`` is polled until it answers at all (a server without an index answers 503).
-    """
-    port = free_port()
-    command = [str(ENTRY_POINT), "serve", "--index", str(index_dir), "--model", "fake"]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "HF_HUB_OFFLINE": "1"},
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"server exited: {log_path.read_text()}")
-                try:
-                    httpx.get(base + ready, timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"server did not start: {log_path.read_text()}")
-                    time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +55,7 @@ def web_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Pat
 def server(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real server for the browser tests (they only read)."""
     log = tmp_path_factory.mktemp("web-server") / "server.log"
-    with running_server(web_index, log) as base:
+    with live_server(web_index, log, ready_status=None) as base:
         yield base
 
 

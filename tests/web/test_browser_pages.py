@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from search_api.web.views import hit_link
-from tests.web.conftest import running_server
+from tests.api.live_server import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -184,7 +184,7 @@ def test_a_spinner_shows_while_a_search_runs(page: Any, server: str) -> None:
 
 
 def test_a_server_without_an_index_says_why_in_the_page(page: Any, tmp_path: Path) -> None:
-    with running_server(tmp_path / "no-index", tmp_path / "server.log") as base:
+    with live_server(tmp_path / "no-index", tmp_path / "server.log", ready_status=None) as base:
         api_error = httpx.get(f"{base}/search", params={"q": QUESTION})
         page.goto(f"{base}/ui?q={QUESTION}")
         assert api_error.status_code == 503

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import httpx
 
-from tests.web.conftest import running_server
+from tests.api.live_server import live_server
 
 
 def test_serve_prints_the_pages_address_and_serves_it(web_index: Path, tmp_path: Path) -> None:
     log = tmp_path / "server.log"
-    with running_server(web_index, log) as base:
+    with live_server(web_index, log, ready_status=None) as base:
         printed = re.search(r"web page: (http://\S+/ui)", log.read_text())
         assert printed, log.read_text()
         assert printed.group(1) == f"{base}/ui"
