@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_index_commands import run
+from tests.cli_runner import run
 
 
 def test_cuda_on_a_machine_without_a_gpu_is_a_clear_error_and_writes_nothing(

@@ -13,19 +13,7 @@ import pytest
 from indexer.index_dir import faiss_path, open_index
 from indexer.pipeline import UpdateOptions, update_index
 from models.fake import HashingEmbedder
-from search_api.cli.main import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the CLI in-process; returns (exit status, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli_runner import run
 
 
 @pytest.fixture

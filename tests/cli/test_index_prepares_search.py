@@ -14,7 +14,7 @@ from search_api.lexical import Analyzer, BM25Parameters
 from search_api.results import SearchMode, SearchRequest
 from search_api.search_cache import CACHE_DIRNAME, cache_key, cached_directory
 from search_api.searcher import Searcher
-from tests.cli.test_index_commands import run
+from tests.cli_runner import run
 
 
 def complete_caches(index_dir: Path) -> list[Path]:

@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from search_api.cli.main import main
+from tests.cli_runner import run
 
 COUNCIL = "2025-11-06_kisei-kaikaku-startup-innovation-wg.txt"
 FOMC = "2021-07-28_fomc-minutes_en.txt"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def meeting_ids(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> set[str]:

@@ -8,19 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from search_api.cli.main import main
+from tests.cli_runner import run
 from tests.kokkai_api.fake_api import FakeKokkaiApi, load_records, serve
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

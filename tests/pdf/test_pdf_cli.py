@@ -7,19 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from search_api.cli.main import main
+from tests.cli_runner import run
 from tests.pdf.test_pdf_minutes import bad_pdfs
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_index_reads_the_good_pdf_reports_each_bad_one_and_keeps_what_was_indexed(
