@@ -1,15 +1,20 @@
-"""Search from Python (notebooks, analyst tools): open an index, call search and related.
+"""Search from Python (notebooks, analyst tools): open an index, search, follow, browse themes.
 
     >>> from search_api.python_api import open_searcher, search, related, related_text
     >>> searcher = open_searcher("index")                                 # doctest: +SKIP
     >>> page = search(searcher, "半導体の供給網", limit=5, body="委員会")   # doctest: +SKIP
     >>> [hit.statement.speaker_name for hit in page.hits]                  # doctest: +SKIP
+    >>> timeline = theme_timeline(searcher, "cap:8", by="house")          # doctest: +SKIP
 
 ``search`` and ``related`` take the HTTP API's parameter names, defaults and bounds; the
 ``Searcher`` methods underneath take ``SearchRequest``/``StatementFilter`` values.  Results are
 the plain dataclasses of ``search_api.results``; ``search_api.presentation`` turns them into the
 same dicts the API returns.  The server and the CLI open their searchers through this module
 too, so every entry point sees the index through the same code.
+
+``themes``, ``theme``, ``theme_timeline`` and ``theme_statements`` are ``GET /themes`` and its
+sub-pages: the same parameters, built by the same ``search_api.theme_views`` functions, so they
+return the API's JSON dicts (statement sources shown with their stored paths).
 """
 
 from __future__ import annotations
@@ -27,12 +32,22 @@ from indexer.pipeline import PRIMARY_CHANNEL
 from models.embedder import Embedder
 from models.errors import ConfigError, IndexNotFoundError
 from models.loading import EncoderOptions
+from search_api.presentation import JsonDict, View
 from search_api.related.api import RelatedTextParams
 from search_api.related.sources import SourceSelection
 from search_api.results import SearchPage
-from search_api.schemas import RelatedParams, SearchParams, describe_validation
+from search_api.schemas import FilterParams, RelatedParams, SearchParams, describe_validation
 from search_api.searcher import SearchableIndex, Searcher
 from search_api.settings import Settings
+from search_api.theme_params import ThemeStatementsParams, TimelineParams
+from search_api.theme_views import (
+    theme_detail,
+    theme_statements_page,
+    themes_overview,
+)
+from search_api.theme_views import (
+    theme_timeline as timeline_view,
+)
 
 
 def open_searcher(
@@ -79,6 +94,45 @@ def related_text(searcher: Searcher, text: str, **params: Any) -> SearchPage:
     checked = _checked(RelatedTextParams, q=text, **params)
     return searcher.related_text(
         checked.q, limit=checked.limit, offset=checked.offset, filters=checked.to_filter()
+    )
+
+
+def themes(searcher: Searcher, **filters: Any) -> JsonDict:
+    """``GET /themes``: every theme set with its themes and statement counts within ``filters``
+    (``body``, ``date_from``, ``language``... as for search)."""
+    return themes_overview(searcher.store, _checked(FilterParams, **filters).to_filter())
+
+
+def theme(searcher: Searcher, theme_id: str, **filters: Any) -> JsonDict:
+    """``GET /themes/{id}``: ``"cap:8"`` or a bare id; description, counts by body, year and
+    speaker group, top speakers and representative statements (heads of their texts).
+
+    Raises ThemeNotFoundError for an unknown theme."""
+    where = _checked(FilterParams, **filters).to_filter()
+    return theme_detail(searcher.store, theme_id, where, View(full_text=False))
+
+
+def theme_timeline(searcher: Searcher, theme_id: str, **params: Any) -> JsonDict:
+    """``GET /themes/{id}/timeline``: ``interval="year"|"month"``, ``by=None|"body"|"house"|
+    "speaker_group"`` and the filters; counts and share of all statements per period."""
+    checked = _checked(TimelineParams, **params)
+    return timeline_view(
+        searcher.store, theme_id, checked.interval, checked.by, checked.to_filter()
+    )
+
+
+def theme_statements(searcher: Searcher, theme_id: str, **params: Any) -> JsonDict:
+    """``GET /themes/{id}/statements``: ``limit``, ``offset``, ``order="confidence"|"date"|
+    "date_asc"``, ``text="head"|"full"`` and the filters; one page of the theme's statements."""
+    checked = _checked(ThemeStatementsParams, **params)
+    return theme_statements_page(
+        searcher.store,
+        theme_id,
+        checked.to_filter(),
+        checked.order,
+        checked.limit,
+        checked.offset,
+        View(full_text=checked.text == "full"),
     )
 
 

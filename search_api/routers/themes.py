@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Path, Query
-from pydantic import Field
 
 from search_api import theme_views
 from search_api.presentation import http_view
 from search_api.routers.dependencies import SearcherDep
 from search_api.schemas import (
-    TEXT_MODE_DESCRIPTION,
     FilterParams,
-    Limit,
-    Offset,
-    TextMode,
     ThemeDetailOut,
     ThemeListOut,
     ThemeStatementsOut,
     ThemeTimelineOut,
 )
+from search_api.theme_params import ThemeStatementsParams, TimelineParams
 
 router = APIRouter(prefix="/themes", tags=["themes"])
 
@@ -36,24 +32,12 @@ class ThemeFilterQuery(FilterParams):
     from_query_string: ClassVar[bool] = True
 
 
-class TimelineParams(ThemeFilterQuery):
-    """Period length, optional grouping and the usual filters."""
-
-    interval: Literal["year", "month"] = "year"
-    by: Literal["body", "house", "speaker_group"] | None = Field(
-        default=None, description="Split each period by meeting body, house or speaker group."
-    )
+class TimelineQuery(ThemeFilterQuery, TimelineParams):
+    """Period length, optional grouping and the usual filters, from a query string."""
 
 
-class ThemeStatementsParams(ThemeFilterQuery):
-    """Paging, order and the usual filters."""
-
-    limit: Limit = 10
-    offset: Offset = 0
-    order: Literal["confidence", "date", "date_asc"] = Field(
-        default="confidence", description="Best-tagged first, newest first or oldest first."
-    )
-    text: TextMode = Field(default="head", description=TEXT_MODE_DESCRIPTION)
+class ThemeStatementsQuery(ThemeFilterQuery, ThemeStatementsParams):
+    """Paging, order and the usual filters, from a query string."""
 
 
 @router.get("", response_model=ThemeListOut, summary="Theme sets and their themes")
@@ -74,7 +58,7 @@ def get_theme(
 
 @router.get("/{theme_id}/timeline", response_model=ThemeTimelineOut, summary="Theme timeline")
 def get_timeline(
-    theme_id: ThemeId, params: Annotated[TimelineParams, Query()], searcher: SearcherDep
+    theme_id: ThemeId, params: Annotated[TimelineQuery, Query()], searcher: SearcherDep
 ) -> Any:
     """Statements on the theme per year or month, with their share of all statements."""
     return theme_views.theme_timeline(
@@ -86,7 +70,7 @@ def get_timeline(
     "/{theme_id}/statements", response_model=ThemeStatementsOut, summary="A theme's statements"
 )
 def get_theme_statements(
-    theme_id: ThemeId, params: Annotated[ThemeStatementsParams, Query()], searcher: SearcherDep
+    theme_id: ThemeId, params: Annotated[ThemeStatementsQuery, Query()], searcher: SearcherDep
 ) -> Any:
     """The theme's statements, paged, by confidence or date, within the filters."""
     return theme_views.theme_statements_page(

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from indexer.store import StatementStore
 from indexer.themes.service import install_theme_set
 from indexer.themes.taxonomy import read_theme_file
+from models.errors import ConfigError, ThemeNotFoundError
+from search_api import python_api
 from search_api.app import create_app
 from search_api.settings import Settings
 from tests.small_index import build_index
@@ -19,10 +21,8 @@ from tests.storage.test_themes_index import THEMES
 
 
 @pytest.fixture(scope="module")
-def themed_client(
-    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path
-) -> Iterator[TestClient]:
-    """A client of an index of six real meetings with the test theme set (keywords only)."""
+def themed_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
+    """An index of six real meetings with the test theme set (keywords only)."""
     directory = build_index(tmp_path_factory.mktemp("api-themes") / "index", corpus_dir)
     path = directory.parent / "econsec.toml"
     path.write_text(THEMES, encoding="utf-8")
@@ -31,7 +31,13 @@ def themed_client(
         install_theme_set(store, read_theme_file(path), {})
     finally:
         store.close()
-    app = create_app(Settings(index_dir=directory, model_name="fake"))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def themed_client(themed_index: Path) -> Iterator[TestClient]:
+    """A client of ``themed_index``."""
+    app = create_app(Settings(index_dir=themed_index, model_name="fake"))
     with TestClient(app) as client:
         yield client
 
@@ -112,3 +118,59 @@ def test_unknown_themes_and_facets_are_clear_errors(themed_client: TestClient) -
     assert bad_filter.status_code == 404 and "econsec:supply" in bad_filter.json()["detail"]
     assert bad_facet.status_code == 400 and "theme, body, year" in bad_facet.json()["detail"]
     assert bad_interval.status_code == 422
+
+
+def test_the_python_api_gives_the_theme_pages_of_the_http_api(
+    themed_index: Path, themed_client: TestClient
+) -> None:
+    searcher = python_api.open_searcher(themed_index, model="fake")
+
+    assert python_api.themes(searcher, body="参議院") == get_json(
+        themed_client, "/themes", body="参議院"
+    )
+    timeline = python_api.theme_timeline(searcher, "supply", interval="month", by="house")
+    via_http = get_json(themed_client, "/themes/supply/timeline", interval="month", by="house")
+    # The response model adds `count: null` (a timeline's figure is `total`).
+    assert timeline == {k: v for k, v in via_http.items() if k != "count"}
+    assert sum(p["count"] for p in timeline["points"]) + timeline["undated"] == timeline["total"]
+
+    detail = python_api.theme(searcher, "econsec:patents")
+    via_api = get_json(themed_client, "/themes/econsec:patents")
+    assert {k: v for k, v in detail.items() if k != "representative"} == {
+        k: v for k, v in via_api.items() if k != "representative"
+    }
+    assert [s["statement_id"] for s in detail["representative"]] == [
+        s["statement_id"] for s in via_api["representative"]
+    ]
+
+
+def test_python_theme_statements_take_the_api_parameters(
+    themed_index: Path, themed_client: TestClient
+) -> None:
+    searcher = python_api.open_searcher(themed_index, model="fake")
+    params = {"limit": 2, "offset": 1, "order": "date", "body": "参議院"}
+
+    page = python_api.theme_statements(searcher, "econsec:supply", text="full", **params)
+    via_api = get_json(themed_client, "/themes/econsec:supply/statements", **params)
+
+    assert page["total"] == via_api["total"] and len(page["results"]) == 2
+    assert [s["statement_id"] for s in page["results"]] == [
+        s["statement_id"] for s in via_api["results"]
+    ]
+    assert all(not s["text_truncated"] for s in page["results"])
+    assert any(s["text_truncated"] for s in via_api["results"])
+    # The Python caller sees stored source paths; the HTTP API only file names.
+    assert all("/" in s["source"]["file"] for s in page["results"])
+
+
+def test_python_theme_functions_reject_what_the_api_rejects(themed_index: Path) -> None:
+    searcher = python_api.open_searcher(themed_index, model="fake")
+
+    with pytest.raises(ThemeNotFoundError, match="econsec:supply"):
+        python_api.theme(searcher, "nothing")
+    with pytest.raises(ConfigError, match="interval"):
+        python_api.theme_timeline(searcher, "supply", interval="week")
+    with pytest.raises(ConfigError, match="limit"):
+        python_api.theme_statements(searcher, "supply", limit=101)
+    with pytest.raises(ConfigError, match="date_from"):
+        python_api.themes(searcher, date_from="2023-01-01", date_to="2022-01-01")
