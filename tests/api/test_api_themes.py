@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -112,3 +113,23 @@ def test_unknown_themes_and_facets_are_clear_errors(themed_client: TestClient) -
     assert bad_filter.status_code == 404 and "econsec:supply" in bad_filter.json()["detail"]
     assert bad_facet.status_code == 400 and "theme, body, year" in bad_facet.json()["detail"]
     assert bad_interval.status_code == 422
+
+
+def test_related_reasons_name_exactly_the_themes_source_and_result_share(
+    themed_client: TestClient,
+) -> None:
+    tagged = get_json(themed_client, "/themes/econsec:supply/statements", limit=1)
+    source_id = tagged["results"][0]["statement_id"]
+    url = f"/statements/{quote(source_id, safe='')}"
+    own = {t["id"] for t in get_json(themed_client, url)["themes"]}
+    assert "econsec:supply" in own
+
+    data = get_json(themed_client, f"{url}/related", limit=20)
+
+    shared_somewhere = False
+    for hit in data["results"]:
+        assert hit["statement_id"] != source_id
+        expected = [f"{t['id']} {t['name']}" for t in hit["themes"] if t["id"] in own]
+        assert hit["reason"]["themes"] == expected
+        shared_somewhere = shared_somewhere or bool(expected)
+    assert shared_somewhere  # the test is not vacuous: some result shares a theme
