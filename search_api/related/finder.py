@@ -53,6 +53,7 @@ from search_api.related.reasons import (
 from search_api.related.scoring import PairRanking, aggregate_pairs
 from search_api.related.sources import RelatedSource
 from search_api.related.terms import WeightedTerm, score_passages, select_terms
+from search_api.related.themes import source_theme_keys
 from search_api.relevance import fused_scale, relevance
 from search_api.results import Highlight, SearchPage
 
@@ -262,7 +263,7 @@ class RelatedFinder:
         weights = [self._weight(name) for name in ranking.rankings]
         scale = fused_scale(weights, self.config.fusion)
         themes = (
-            tagged_shared_themes(source.statement, statements)
+            tagged_shared_themes(source_theme_keys(self._store, source), statements)
             if self.themes is None
             else shared_themes(
                 self.themes, source.statement.statement_id if source.statement else None, ids

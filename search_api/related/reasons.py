@@ -9,7 +9,7 @@ statements are tagged with (their stored tags, or an attached `ThemeLookup`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -73,17 +73,16 @@ def shared_themes(
 
 
 def tagged_shared_themes(
-    source: Statement | None, results: Mapping[str, Statement]
+    own: Collection[str], results: Mapping[str, Statement]
 ) -> dict[str, tuple[str, ...]]:
-    """Per result id, the assigned themes it shares with ``source``, in the result's order.
+    """Per result id, its assigned themes whose qualified id (``cap:8``) is in ``own``.
 
-    Both sides use the tags the store attaches to statements (``Statement.themes``, assigned
-    themes only); a theme counts as shared when its qualified id (``cap:8``) is on both.  Each
-    is labelled ``cap:8 Energy``.  No source statement (``POST /related`` text): nothing.
+    ``own`` are the source's assigned themes (`search_api.related.themes.source_theme_keys`);
+    the results' are the tags the store attaches to statements (``Statement.themes``).  Each
+    shared theme is labelled ``cap:8 Energy``, in the result's order.
     """
-    if source is None or not source.themes:
+    if not own:
         return {}
-    own = {tag.key for tag in source.themes}
     return {
         rid: tuple(f"{t.key} {t.name}" for t in statement.themes if t.key in own)
         for rid, statement in results.items()

@@ -133,3 +133,21 @@ def test_related_reasons_name_exactly_the_themes_source_and_result_share(
         assert hit["reason"]["themes"] == expected
         shared_somewhere = shared_somewhere or bool(expected)
     assert shared_somewhere  # the test is not vacuous: some result shares a theme
+
+
+def test_a_text_sent_to_related_is_tagged_so_its_results_name_shared_themes(
+    themed_client: TestClient,
+) -> None:
+    text = "半導体のサプライチェーンを強靱化し、供給網の寸断に備える。半導体の供給網が課題だ。"
+    response = themed_client.post("/related", json={"q": text, "limit": 20})
+    assert response.status_code == 200, response.text
+
+    named = set()
+    for hit in response.json()["results"]:
+        own = {f"{t['id']} {t['name']}" for t in hit["themes"]}
+        assert set(hit["reason"]["themes"]) <= own  # only themes the result is tagged with
+        named.update(hit["reason"]["themes"])
+        if "econsec:supply" in {t["id"] for t in hit["themes"]}:
+            assert "econsec:supply Supply chains" in hit["reason"]["themes"]
+    assert "econsec:supply Supply chains" in named  # the text itself was tagged "supply"
+    assert not any(name.startswith("econsec:patents") for name in named)

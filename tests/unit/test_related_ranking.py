@@ -104,8 +104,6 @@ def test_shared_themes_are_the_assigned_themes_on_both_sides_by_qualified_id() -
         "b": Statement("b", "m1", 1, "x", "ja", themes=(other_set,)),
         "c": Statement("c", "m2", 0, "x", "ja"),
     }
-    shared = tagged_shared_themes(source, results)
+    shared = tagged_shared_themes({t.key for t in source.themes}, results)
     assert shared == {"a": ("cap:1 Macro", "cap:8 Energy"), "b": (), "c": ()}
-    assert tagged_shared_themes(None, results) == {}  # a text source has no tags
-    untagged = Statement("s9", "m9", 0, "x", "ja")
-    assert tagged_shared_themes(untagged, results) == {}
+    assert tagged_shared_themes(set(), results) == {}  # an untagged source shares nothing
