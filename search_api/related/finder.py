@@ -48,10 +48,12 @@ from search_api.related.reasons import (
     RelatedReason,
     ThemeLookup,
     shared_themes,
+    tagged_shared_themes,
 )
 from search_api.related.scoring import PairRanking, aggregate_pairs
 from search_api.related.sources import RelatedSource
 from search_api.related.terms import WeightedTerm, score_passages, select_terms
+from search_api.related.themes import source_theme_keys
 from search_api.relevance import fused_scale, relevance
 from search_api.results import Highlight, SearchPage
 
@@ -91,6 +93,7 @@ class RelatedFinder:
         self.tuning: Mapping[str, ChannelTuning] = {}
         """Per-channel corrections (the searcher passes its own)."""
         self.themes: ThemeLookup | None = None
+        """Where shared themes come from; None: the statements' stored tags."""
 
     def wants_query_side(self, channel: str) -> bool:
         """Whether the ranking uses ``channel``'s query side (so the caller should embed it)."""
@@ -259,8 +262,12 @@ class RelatedFinder:
         owners = self._term_owners(ranking.terms)
         weights = [self._weight(name) for name in ranking.rankings]
         scale = fused_scale(weights, self.config.fusion)
-        themes = shared_themes(
-            self.themes, source.statement.statement_id if source.statement else None, ids
+        themes = (
+            tagged_shared_themes(source_theme_keys(self._store, source), statements)
+            if self.themes is None
+            else shared_themes(
+                self.themes, source.statement.statement_id if source.statement else None, ids
+            )
         )
         hits = []
         for rank, ((index, score), statement_id) in enumerate(

@@ -3,16 +3,17 @@
 The reason comes from the computation that ranked the result, not from a second guess: the
 passage pair is the best pair of the dense channel that ranked the result highest (by channel
 priority), the terms are the source's selected distinctive terms that the result's passages are
-indexed under (the BM25 more-like-this query), and themes are the themes both share once a
-theme tagger is attached (`ThemeLookup`).
+indexed under (the BM25 more-like-this query), and themes are the assigned themes both
+statements are tagged with (their stored tags, or an attached `ThemeLookup`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from indexer.records import Statement
 from search_api.results import SearchHit
 
 
@@ -42,7 +43,7 @@ class RelatedReason:
     terms: tuple[str, ...] = ()
     """Distinctive words of the source that occur in the result, as written in the result."""
     themes: tuple[str, ...] = ()
-    """Themes of both source and result (empty until themes are attached)."""
+    """Assigned themes of both source and result, as ``cap:8 Energy`` (empty when untagged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +70,20 @@ def shared_themes(
     themes = lookup.themes_of([source_id, *result_ids])
     own = set(themes.get(source_id, ()))
     return {rid: tuple(t for t in themes.get(rid, ()) if t in own) for rid in result_ids}
+
+
+def tagged_shared_themes(
+    own: Collection[str], results: Mapping[str, Statement]
+) -> dict[str, tuple[str, ...]]:
+    """Per result id, its assigned themes whose qualified id (``cap:8``) is in ``own``.
+
+    ``own`` are the source's assigned themes (`search_api.related.themes.source_theme_keys`);
+    the results' are the tags the store attaches to statements (``Statement.themes``).  Each
+    shared theme is labelled ``cap:8 Energy``, in the result's order.
+    """
+    if not own:
+        return {}
+    return {
+        rid: tuple(f"{t.key} {t.name}" for t in statement.themes if t.key in own)
+        for rid, statement in results.items()
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,3 +175,41 @@ def test_python_theme_functions_reject_what_the_api_rejects(themed_index: Path) 
         python_api.theme_statements(searcher, "supply", limit=101)
     with pytest.raises(ConfigError, match="date_from"):
         python_api.themes(searcher, date_from="2023-01-01", date_to="2022-01-01")
+
+
+def test_related_reasons_name_exactly_the_themes_source_and_result_share(
+    themed_client: TestClient,
+) -> None:
+    tagged = get_json(themed_client, "/themes/econsec:supply/statements", limit=1)
+    source_id = tagged["results"][0]["statement_id"]
+    url = f"/statements/{quote(source_id, safe='')}"
+    own = {t["id"] for t in get_json(themed_client, url)["themes"]}
+    assert "econsec:supply" in own
+
+    data = get_json(themed_client, f"{url}/related", limit=20)
+
+    shared_somewhere = False
+    for hit in data["results"]:
+        assert hit["statement_id"] != source_id
+        expected = [f"{t['id']} {t['name']}" for t in hit["themes"] if t["id"] in own]
+        assert hit["reason"]["themes"] == expected
+        shared_somewhere = shared_somewhere or bool(expected)
+    assert shared_somewhere  # the test is not vacuous: some result shares a theme
+
+
+def test_a_text_sent_to_related_is_tagged_so_its_results_name_shared_themes(
+    themed_client: TestClient,
+) -> None:
+    text = "半導体のサプライチェーンを強靱化し、供給網の寸断に備える。半導体の供給網が課題だ。"
+    response = themed_client.post("/related", json={"q": text, "limit": 20})
+    assert response.status_code == 200, response.text
+
+    named = set()
+    for hit in response.json()["results"]:
+        own = {f"{t['id']} {t['name']}" for t in hit["themes"]}
+        assert set(hit["reason"]["themes"]) <= own  # only themes the result is tagged with
+        named.update(hit["reason"]["themes"])
+        if "econsec:supply" in {t["id"] for t in hit["themes"]}:
+            assert "econsec:supply Supply chains" in hit["reason"]["themes"]
+    assert "econsec:supply Supply chains" in named  # the text itself was tagged "supply"
+    assert not any(name.startswith("econsec:patents") for name in named)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.records import Passage, Statement
+from indexer.records import Passage, Statement, ThemeTag
 from search_api.catalog import build_catalog
 from search_api.lexical import build_lexical_index
 from search_api.ranking import ChannelTuning
 from search_api.related.diversity import cap_per_meeting
+from search_api.related.reasons import tagged_shared_themes
 from search_api.related.scoring import aggregate_pairs
 from search_api.related.terms import TermSelection, score_passages, select_terms
 
@@ -92,3 +93,17 @@ def test_shared_terms_read_as_words() -> None:
         "脱炭素",
     )
     assert readable_terms(["供給", "網"], ("供給と網", "供給網")) == ("供給", "網")
+
+
+def test_shared_themes_are_the_assigned_themes_on_both_sides_by_qualified_id() -> None:
+    energy, macro = ThemeTag("cap", "8", "Energy", 0.9, 1), ThemeTag("cap", "1", "Macro", 0.5, 2)
+    other_set = ThemeTag("user", "8", "Energy security", 0.8, 1)  # same theme id, other set
+    source = Statement("s0", "m0", 0, "x", "ja", themes=(energy, macro))
+    results = {
+        "a": Statement("a", "m1", 0, "x", "ja", themes=(macro, energy)),
+        "b": Statement("b", "m1", 1, "x", "ja", themes=(other_set,)),
+        "c": Statement("c", "m2", 0, "x", "ja"),
+    }
+    shared = tagged_shared_themes({t.key for t in source.themes}, results)
+    assert shared == {"a": ("cap:1 Macro", "cap:8 Energy"), "b": (), "c": ()}
+    assert tagged_shared_themes(set(), results) == {}  # an untagged source shares nothing
