@@ -3,8 +3,8 @@
 ``ExportedEncoderEmbedder`` plays the same ``Embedder`` role as the sentence-transformers
 adapter, for a model folder whose transformer has been exported to ONNX (``onnx_export``): the
 documents run through one runtime (OpenVINO bf16/fp32 by default) and single questions through
-another (onnxruntime int8 on one thread by default), both behind ``token_batches``' tokenising,
-token-length bucketing and pooling. Its fingerprint is the folder's reference fingerprint, as
+another (OpenVINO on one thread, fixed-shape models for short questions), both behind
+``token_batches``' tokenising, token-length bucketing and pooling. Its fingerprint is the folder's reference fingerprint, as
 the vectors agree with sentence-transformers' (see ``model_fingerprint``).
 """
 

@@ -7,19 +7,20 @@ slowed other work on 2-core machines).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import numpy.typing as npt
 
 from models.errors import EmbeddingError
+from models.onnx_export import ExportedGraph, embed_tokens, load_word_embeddings
 from models.token_batches import IntMatrix
 
 
 class OnnxRuntimeTransformer:
     """``(input ids, attention mask) -> last hidden states`` through onnxruntime's CPU provider."""
 
-    def __init__(self, onnx_path: Path, threads: int) -> None:
+    def __init__(self, exported: ExportedGraph, threads: int) -> None:
+        onnx_path = exported.graph
+        self._table = load_word_embeddings(exported.word_embeddings)
         try:
             import onnxruntime
 
@@ -38,7 +39,11 @@ class OnnxRuntimeTransformer:
     def __call__(self, input_ids: IntMatrix, attention_mask: IntMatrix) -> npt.NDArray[np.float32]:
         try:
             outputs = self._session.run(
-                None, {"input_ids": input_ids, "attention_mask": attention_mask}
+                None,
+                {
+                    "inputs_embeds": embed_tokens(self._table, input_ids),
+                    "attention_mask": attention_mask,
+                },
             )
         except Exception as exc:
             raise EmbeddingError(f"onnxruntime inference failed: {exc}") from exc

@@ -2,22 +2,25 @@
 
 The only module that imports ``openvino``. Each compiled model has one infer request, used under
 a lock (an infer request is not thread-safe); OpenVINO's own thread pool uses ``threads`` cores.
+Token ids become token vectors through the memory-mapped word-embedding table
+(``onnx_export.embed_tokens``) before they enter the graph.
 For single questions, models of fixed shape ``(1, width)`` can be compiled as well: a question
 padded to the next width runs about a third faster in bf16 than through the dynamic-shape model
 (docs/benchmarks.md), and the attention mask keeps the padding out of the result. The model is
-read once (about 0.5 GB in fp32) and each compiled shape adds about 0.1 GB.
+read once (about 0.1 GB without its word-embedding table) and each compiled shape adds about
+0.1 GB.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from models.errors import EmbeddingError
+from models.onnx_export import ExportedGraph, embed_tokens, load_word_embeddings
 from models.token_batches import IntMatrix
 
 _PRECISION_HINTS = {"fp32": "f32", "bf16": "bf16"}
@@ -28,7 +31,7 @@ class OpenVinoTransformer:
 
     def __init__(
         self,
-        onnx_path: Path,
+        exported: ExportedGraph,
         precision: str,
         threads: int,
         static_widths: tuple[int, ...] = (),
@@ -44,7 +47,10 @@ class OpenVinoTransformer:
             "CPU", "OPTIMIZATION_CAPABILITIES"
         ):
             raise EmbeddingError("this CPU has no bf16 support in OpenVINO; use fp32")
+        onnx_path = exported.graph
         self._onnx_path = onnx_path
+        self._table = load_word_embeddings(exported.word_embeddings)
+        self._hidden = int(self._table.shape[1])
         try:
             self._model = self._core.read_model(str(onnx_path))  # read once, cloned per shape
         except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
@@ -72,7 +78,7 @@ class OpenVinoTransformer:
         with self._lock:
             request = self._request(width)
             try:
-                request.infer({0: input_ids, 1: attention_mask})
+                request.infer({0: embed_tokens(self._table, input_ids), 1: attention_mask})
             except Exception as exc:
                 raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
             hidden = np.array(request.get_output_tensor(0).data, dtype=np.float32)
@@ -86,7 +92,9 @@ class OpenVinoTransformer:
                 model = self._model
                 if width:
                     model = model.clone()
-                    model.reshape({"input_ids": [1, width], "attention_mask": [1, width]})
+                    model.reshape(
+                        {"inputs_embeds": [1, width, self._hidden], "attention_mask": [1, width]}
+                    )
                 compiled = self._core.compile_model(model, "CPU", self._config)
             except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
                 raise EmbeddingError(f"OpenVINO cannot compile {self._onnx_path}: {exc}") from exc

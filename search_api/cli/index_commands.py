@@ -177,7 +177,8 @@ def _print_summary(summary: IndexSummary, index_dir: Path) -> None:
         f"unchanged, {summary.failed} failed): {summary.meetings} meetings, "
         f"{summary.statements} statements, {summary.passages} passages; "
         f"{summary.embedded} newly embedded, {summary.reused} reused; "
-        f"{summary.statements_removed} statements removed; {summary.elapsed_seconds:.1f}s"
+        f"{summary.statements_removed} statements removed; {summary.elapsed_seconds:.1f}s "
+        f"({summary.encode_seconds:.1f}s in the encoders)"
     )
     if summary.manifest is not None:
         counts = summary.manifest.counts
