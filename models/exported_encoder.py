@@ -4,8 +4,9 @@
 adapter, for a model folder whose transformer has been exported to ONNX (``onnx_export``): the
 documents run through one runtime (OpenVINO bf16/fp32 by default) and single questions through
 another (OpenVINO on one thread, fixed-shape models for short questions), both behind
-``token_batches``' tokenising, token-length bucketing and pooling. Its fingerprint is the folder's reference fingerprint, as
-the vectors agree with sentence-transformers' (see ``model_fingerprint``).
+``token_batches``' tokenising, token-length bucketing and pooling. Its fingerprint is the
+folder's reference fingerprint, as the vectors agree with sentence-transformers' (see
+``model_fingerprint``).
 """
 
 from __future__ import annotations
