@@ -13,6 +13,7 @@ runs any search function over the questions.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import math
 import re
@@ -177,6 +178,28 @@ def summarise(scores: Sequence[QuestionScores]) -> list[Summary]:
             )
         )
     return summaries
+
+
+CONDENSED_POOL = 200
+"""How deep a ranking is fetched when unjudged results are dropped before scoring."""
+
+
+def condensed(
+    ranked: Sequence[tuple[str, str]], unjudged: Sequence[str], depth: int = DEPTH
+) -> list[str]:
+    """The first ``depth`` texts of ``(source file name, text)`` pairs whose source file name
+    matches none of the ``unjudged`` glob patterns.
+
+    The condensed-list method (Sakai, SIGIR 2007): remarks no label set has looked at are left
+    out rather than counted as non-relevant, so an index with a large unlabelled pool can be
+    compared with the labelled corpus alone. With no patterns the ranking is unchanged.
+    """
+    kept = [
+        text
+        for name, text in ranked
+        if not any(fnmatch.fnmatchcase(name, pattern) for pattern in unjudged)
+    ]
+    return kept[:depth]
 
 
 def evaluate(

@@ -8,14 +8,29 @@ matching rule are those of ``search_api.evaluation``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from models.loading import EncoderOptions
-from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
-from search_api.evaluation import QuestionScores, Summary, evaluate, read_questions, summarise
+from search_api.cli.options import (
+    encoder_options,
+    index_dir_option,
+    searched_model_option,
+    unjudged_option,
+)
+from search_api.evaluation import (
+    CONDENSED_POOL,
+    DEPTH,
+    QuestionScores,
+    Summary,
+    condensed,
+    evaluate,
+    read_questions,
+    summarise,
+)
 from search_api.results import SearchMode, SearchRequest
 
 ALL_MODES = "all"
@@ -34,6 +49,7 @@ ALL_MODES = "all"
 )
 @click.option("--per-question", is_flag=True, help="Also print each question's scores.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@unjudged_option
 @index_dir_option
 @searched_model_option
 @encoder_options
@@ -42,6 +58,7 @@ def eval_command(
     modes: tuple[str, ...],
     per_question: bool,
     as_json: bool,
+    unjudged: tuple[str, ...],
     index_dir: Path,
     model: str | None,
     encoder: EncoderOptions,
@@ -63,8 +80,9 @@ def eval_command(
     for mode in chosen:
 
         def search(query: str, mode: SearchMode = mode) -> list[str]:
-            page = searcher.search(SearchRequest(query, limit=10, mode=mode))
-            return [hit.statement.text for hit in page.hits]
+            limit = CONDENSED_POOL if unjudged else DEPTH
+            page = searcher.search(SearchRequest(query, limit=limit, mode=mode))
+            return condensed(ranked_sources(page.hits), unjudged)
 
         scores = evaluate(labelled, search)
         report["modes"][mode.value] = {
@@ -75,6 +93,11 @@ def eval_command(
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     click.echo(_table(report, per_question))
+
+
+def ranked_sources(hits: Sequence[Any]) -> list[tuple[str, str]]:
+    """``(source file name, text)`` of each hit, in rank order (for ``condensed``)."""
+    return [(Path(hit.statement.source_file).name, hit.statement.text) for hit in hits]
 
 
 def _modes(modes: tuple[str, ...]) -> list[SearchMode]:

@@ -16,9 +16,14 @@ from typing import Any
 import click
 
 from models.loading import EncoderOptions
-from search_api.cli.eval_command import question_dict, summary_dict
-from search_api.cli.options import encoder_options, index_dir_option, searched_model_option
-from search_api.evaluation import DEPTH, summarise
+from search_api.cli.eval_command import question_dict, ranked_sources, summary_dict
+from search_api.cli.options import (
+    encoder_options,
+    index_dir_option,
+    searched_model_option,
+    unjudged_option,
+)
+from search_api.evaluation import CONDENSED_POOL, DEPTH, condensed, summarise
 from search_api.related.cases import evaluate_related, locate_sources, read_related_cases
 
 
@@ -28,6 +33,7 @@ from search_api.related.cases import evaluate_related, locate_sources, read_rela
 )
 @click.option("--per-case", is_flag=True, help="Also print each case's scores.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@unjudged_option
 @index_dir_option
 @searched_model_option
 @encoder_options
@@ -35,6 +41,7 @@ def eval_related_command(
     cases: Path,
     per_case: bool,
     as_json: bool,
+    unjudged: tuple[str, ...],
     index_dir: Path,
     model: str | None,
     encoder: EncoderOptions,
@@ -54,8 +61,8 @@ def eval_related_command(
     sources = locate_sources(labelled, searcher.iter_statements())
 
     def find(source: Any) -> list[str]:
-        page = searcher.related(source.statement_id, limit=DEPTH)
-        return [hit.statement.text for hit in page.hits]
+        page = searcher.related(source.statement_id, limit=CONDENSED_POOL if unjudged else DEPTH)
+        return condensed(ranked_sources(page.hits), unjudged)
 
     scores = evaluate_related(labelled, sources, find)
     missing = [case.rid for case in labelled if case.rid not in sources]

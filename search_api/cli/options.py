@@ -67,3 +67,15 @@ def encoder_options(command: F) -> F:
         "sentence-transformers reference. Env: POLICY_SEARCH_BACKEND.",
     )
     return device(backend(with_encoder))  # type: ignore[return-value]
+
+
+def unjudged_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--unjudged-source GLOB`` (repeatable) for the eval commands: condensed lists."""
+    return click.option(
+        "--unjudged-source",
+        "unjudged",
+        multiple=True,
+        metavar="GLOB",
+        help="Leave out results whose source file name matches GLOB (repeatable), e.g. an "
+        "unlabelled pool added as distractors: scored as condensed lists, ranked 200 deep.",
+    )(command)

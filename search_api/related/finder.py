@@ -163,7 +163,8 @@ class RelatedFinder:
         """
         allowed, mask = scope
         top = [statement for statement, _score in fused[: self.config.feedback]]
-        rows = [self._pair(statement, rankings)[2] for statement in top]
+        sides = len(source.passages)
+        rows = [self._pair(statement, rankings, sides)[2] for statement in top]
         ids = [int(self._catalog.passage_ids[row]) for row in rows]
         out: dict[str, PairRanking] = {}
         for channel in source.vectors:
@@ -256,7 +257,8 @@ class RelatedFinder:
         ids = [catalog.statement_ids[s] for s, _ in window]
         statements = self._store.get_statements(ids)
         meetings = self._store.get_meetings(sorted({s.meeting_id for s in statements.values()}))
-        pairs = {s: self._pair(s, ranking.rankings) for s, _ in window}
+        sides = len(source.passages)
+        pairs = {s: self._pair(s, ranking.rankings, sides) for s, _ in window}
         passage_ids = [int(catalog.passage_ids[row]) for _ch, _src, row, _sim in pairs.values()]
         passages = self._store.get_passages(passage_ids)
         owners = self._term_owners(ranking.terms)
@@ -303,12 +305,14 @@ class RelatedFinder:
         return SearchPage(label, len(ranking.ordered), tuple(hits), limit, offset)
 
     def _pair(
-        self, statement: int, rankings: Mapping[str, PairRanking]
+        self, statement: int, rankings: Mapping[str, PairRanking], sides: int
     ) -> tuple[str, int, int, float]:
         """(channel, source passage, catalog row, similarity) of the pair shown as the reason.
 
-        The first dense channel by weight that ranks the statement gives the pair; a statement
-        only BM25 found shows its best BM25 passage against the source's first passage.
+        The first dense channel by weight that ranks the statement against one of the source's
+        ``sides`` passages gives the pair (a feedback channel's query vectors are not source
+        passages, so its pairs are skipped); a statement no such channel ranks shows its best
+        BM25 passage against the source's first passage.
         """
         dense = sorted(
             (n for n in rankings if n != LEXICAL),
@@ -317,7 +321,7 @@ class RelatedFinder:
         for name in [*dense, LEXICAL]:
             ranking = rankings.get(name)
             pair = ranking.pair_of(statement) if ranking is not None else None
-            if pair is not None:
+            if pair is not None and 0 <= pair[0] < sides:
                 return name, pair[0], pair[1], pair[2]
         rows = np.flatnonzero(self._catalog.passage_statement == statement)
         return LEXICAL, 0, int(rows[0]), 0.0

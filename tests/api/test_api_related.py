@@ -147,3 +147,16 @@ def test_post_related_accepts_the_longest_allowed_text(client: TestClient) -> No
     text = (PARAGRAPH * 200)[:19_999]
     page = ok(client.post("/related", json={"q": text, "limit": 3}))
     assert len(page["results"]) == 3
+
+
+def test_a_full_page_of_reasons_pairs_each_result_with_a_passage_of_the_source(
+    client: TestClient,
+) -> None:
+    # Deep pages reach results that only a feedback channel found; their reason must still
+    # show a passage of the source statement, not fail or show another text.
+    for source in some_statements(client):
+        full = ok(client.get(f"/statements/{quote(source['statement_id'], safe='')}"))
+        page = ok(client.get(related_url(source["statement_id"]), params={"limit": 100}))
+        assert page["results"]
+        for hit in page["results"]:
+            assert folded(hit["reason"]["source"]["text"]) in folded(full["text"])

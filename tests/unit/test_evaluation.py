@@ -108,3 +108,18 @@ def test_the_dev_set_reads(dev_questions_path) -> None:
     assert len(questions) == 30
     assert {q.language for q in questions} == {"ja", "en"}
     assert all(any(j.grade == 2 for j in q.relevant) for q in questions)
+
+
+def test_condensed_lists_leave_out_unjudged_sources_before_the_cut() -> None:
+    from search_api.evaluation import condensed
+
+    ranked = [
+        ("speeches.jsonl.gz", "pool 1"),
+        ("panel.txt", "judged 1"),
+        ("speeches.jsonl.gz", "pool 2"),
+        ("meeting.json", "judged 2"),
+        ("panel.txt", "judged 3"),
+    ]
+    assert condensed(ranked, ("speeches*.gz",), depth=2) == ["judged 1", "judged 2"]
+    assert condensed(ranked, (), depth=2) == ["pool 1", "judged 1"]
+    assert condensed(ranked, ("*.txt", "*.json"), depth=10) == ["pool 1", "pool 2"]
