@@ -65,12 +65,17 @@ class FaissVectorIndex:
 
     @classmethod
     def load(cls, path: Path, kind: str = "flat") -> FaissVectorIndex:
-        """Read an index file written by ``save``."""
+        """Read an index file written by ``save``.
+
+        Its kind is read from the file (``kind`` is only the fallback for a structure this
+        module does not know), so a channel whose recorded kind changed is seen to differ and
+        rebuilt (``consistency.reconcile``) instead of served under the wrong name.
+        """
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as exc:
             raise IndexCorruptError(f"cannot read FAISS index {path}: {exc}") from exc
-        return cls(index, kind)
+        return cls(index, stored_kind(index) or kind)
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same directory, fsync, ``os.replace``."""
@@ -190,6 +195,17 @@ class FaissVectorIndex:
             flat.add_with_ids(self.reconstruct(present), present)
         distances, labels = flat.search(xq, k)
         return distances, labels
+
+
+def stored_kind(index: Any) -> str | None:
+    """``flat`` or ``hnsw`` for an index this module wrote (an ``IndexIDMap2`` around
+    ``IndexFlatIP`` or ``IndexHNSWFlat``), ``None`` for anything else."""
+    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    if isinstance(inner, faiss.IndexHNSW):
+        return "hnsw"
+    if isinstance(inner, faiss.IndexFlat):
+        return "flat"
+    return None
 
 
 def recommended_kind(ntotal: int, dimension: int) -> str:

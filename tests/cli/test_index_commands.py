@@ -188,3 +188,21 @@ def test_console_script_runs(built: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["meetings"] == 9
+
+
+def test_kind_hnsw_on_an_unchanged_index_rebuilds_its_faiss_files(
+    built: Path, corpus_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import faiss
+
+    code, out, _ = run(
+        ["index", str(corpus_dir / "seed"), "--index", str(built), "--model", "fake",
+         "--kind", "hnsw"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0 and "unchanged" in out
+    stored = faiss.read_index(str(faiss_path(built, "e5")))
+    assert isinstance(faiss.downcast_index(stored.index), faiss.IndexHNSW)
+    with open_index(built) as index:
+        assert index.vectors("e5").kind == "hnsw"
+        assert index.vectors("e5").ntotal == len(index.store.passage_ids_with_vectors("e5"))
