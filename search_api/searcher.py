@@ -31,7 +31,7 @@ from models.embedder import Embedder
 from models.errors import ConfigError, IndexCorruptError
 from search_api.catalog import PassageCatalog
 from search_api.facets import count_facets
-from search_api.fusion import fuse
+from search_api.fusion import convex_fusion_arrays, fuse
 from search_api.lexical import Analyzer, found_words, question_language
 from search_api.ranking import (
     RankingConfig,
@@ -254,9 +254,13 @@ class Searcher:
 
     def _fuse(
         self, rankings: Mapping[str, StatementRanking], language: str
-    ) -> list[tuple[int, float]]:
+    ) -> Sequence[tuple[int, float]]:
         if len(rankings) == 1:
             return next(iter(rankings.values())).as_pairs()
+        if self._config.fusion.method == "convex":
+            weights = self._config.fusion.for_language(language, list(rankings))
+            arrays = [(r.statements, r.scores) for r in rankings.values()]
+            return convex_fusion_arrays(arrays, weights)
         pairs = {channel: ranking.as_pairs() for channel, ranking in rankings.items()}
         return fuse(pairs, self._config.fusion, language)
 

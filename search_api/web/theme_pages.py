@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from search_api import theme_views
 from search_api.routers.dependencies import SearcherDep
-from search_api.routers.themes import ThemeFilterQuery, ThemeStatementsParams, TimelineParams
+from search_api.routers.themes import ThemeFilterQuery, ThemeStatementsQuery, TimelineQuery
 from search_api.schemas import describe_validation
 from search_api.web import export
 from search_api.web.routes import (
@@ -47,7 +47,7 @@ def theme_page(request: Request, theme_id: ThemeId, searcher: SearcherDep) -> Re
     """A theme: description, timeline chart, breakdowns, top speakers, representative remarks."""
     wanted = {k: request.query_params[k] for k in TIMELINE_KEYS if request.query_params.get(k)}
     try:
-        params = TimelineParams.model_validate(wanted)
+        params = TimelineQuery.model_validate(wanted)
     except ValidationError as exc:
         return render_error(request, 422, "validation_error", describe_validation(exc.errors()))
     where = params.to_filter()
@@ -73,7 +73,7 @@ def export_theme(request: Request, theme_id: ThemeId, fmt: str, searcher: Search
     fields: dict[str, Any] = {"limit": str(EXPORT_LIMIT)}
     fields.update({k: v for k, v in request.query_params.items() if k in ("order", "offset")})
     try:
-        params = ThemeStatementsParams.model_validate(fields)
+        params = ThemeStatementsQuery.model_validate(fields)
     except ValidationError as exc:
         return render_error(request, 422, "validation_error", describe_validation(exc.errors()))
     page = theme_views.theme_statements_page(

@@ -105,3 +105,26 @@ def test_unknown_method_and_bad_weights_are_refused() -> None:
         reciprocal_rank_fusion([[("a", 1.0)]], [1.0, 2.0])
     with pytest.raises(ValueError, match=">= 0"):
         convex_fusion([[("a", 1.0)]], [-1.0])
+
+
+def test_the_array_form_of_convex_fusion_gives_the_same_ranking() -> None:
+    import numpy as np
+
+    from search_api.fusion import convex_fusion_arrays
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        rankings = []
+        for _channel in range(3):
+            ids = rng.choice(400, size=int(rng.integers(0, 120)), replace=False)
+            scores = np.round(rng.normal(size=ids.size), 2)  # rounded: ties happen
+            rankings.append((ids.astype(np.int64), scores))
+        weights = [1.0, 0.4, float(rng.choice([0.0, 0.3]))]
+        expected = convex_fusion(
+            [list(zip(i.tolist(), s.tolist(), strict=True)) for i, s in rankings], weights
+        )
+        fused = convex_fusion_arrays(rankings, weights)
+        assert len(fused) == len(expected)
+        assert [i for i, _ in fused] == [i for i, _ in expected]
+        assert np.allclose([s for _, s in fused], [s for _, s in expected], atol=1e-12)
+        assert fused[:3] == [(i, s) for i, s in fused][:3]
