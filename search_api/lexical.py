@@ -141,6 +141,8 @@ class Analyzer:
         if mode not in modes:
             raise ConfigError(f"unknown Sudachi split mode {mode!r}; valid: 'A', 'B', 'C'")
         self._tokenizer = Dictionary(dict="core").tokenizer()
+        self.settings = (subwords, mode)
+        """The constructor's arguments: another process builds the same analyzer from them."""
         self._mode = modes[mode]
         self._mode_a = SplitMode.A
         self._subwords = subwords

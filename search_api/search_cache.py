@@ -32,6 +32,7 @@ from search_api.lexical import (
     LexicalIndex,
     build_lexical_index,
 )
+from search_api.parallel_analysis import analyze_all
 
 CACHE_DIRNAME = "search-cache"
 _COMPLETE = "complete.json"
@@ -128,8 +129,8 @@ def load_derived_data(
             return lexical, catalog
     passages = list(index.store.iter_passages())
     catalog = build_catalog(index.store.iter_statements(), passages)
-    texts = (analyzer.analyze(p.text) for _pid, p in sorted(passages, key=lambda item: item[0]))
-    lexical = build_lexical_index(catalog.passage_ids, texts, parameters)
+    ordered = [p.text for _pid, p in sorted(passages, key=lambda item: item[0])]
+    lexical = build_lexical_index(catalog.passage_ids, analyze_all(analyzer, ordered), parameters)
 
     def fill(directory: Path) -> None:
         save_lexical_index(lexical, directory)
