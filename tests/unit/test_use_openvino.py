@@ -21,7 +21,7 @@ def test_a_text_longer_than_the_budget_is_a_batch_of_its_own() -> None:
 def test_window_slots_outside_the_sentence_point_at_the_zero_row() -> None:
     starts = np.array([0, 2], dtype=np.int64)
     lengths = np.array([2, 3], dtype=np.int64)
-    windows = window_index(starts, lengths)
+    windows = window_index(starts, lengths, int(lengths.sum()))
     sentinel = 5
     assert windows.shape == (5, 5)
     # token 0 of sentence one sees itself and token 1, never sentence two
