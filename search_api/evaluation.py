@@ -184,6 +184,11 @@ CONDENSED_POOL = 200
 """How deep a ranking is fetched when unjudged results are dropped before scoring."""
 
 
+def ranking_depth(unjudged: Sequence[str]) -> int:
+    """How many results to fetch: ``DEPTH``, or ``CONDENSED_POOL`` when some are left out."""
+    return CONDENSED_POOL if unjudged else DEPTH
+
+
 def condensed(
     ranked: Sequence[tuple[str, str]], unjudged: Sequence[str], depth: int = DEPTH
 ) -> list[str]:

@@ -22,12 +22,11 @@ from search_api.cli.options import (
     unjudged_option,
 )
 from search_api.evaluation import (
-    CONDENSED_POOL,
-    DEPTH,
     QuestionScores,
     Summary,
     condensed,
     evaluate,
+    ranking_depth,
     read_questions,
     summarise,
 )
@@ -80,8 +79,7 @@ def eval_command(
     for mode in chosen:
 
         def search(query: str, mode: SearchMode = mode) -> list[str]:
-            limit = CONDENSED_POOL if unjudged else DEPTH
-            page = searcher.search(SearchRequest(query, limit=limit, mode=mode))
+            page = searcher.search(SearchRequest(query, limit=ranking_depth(unjudged), mode=mode))
             return condensed(ranked_sources(page.hits), unjudged)
 
         scores = evaluate(labelled, search)

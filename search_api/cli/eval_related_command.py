@@ -23,7 +23,7 @@ from search_api.cli.options import (
     searched_model_option,
     unjudged_option,
 )
-from search_api.evaluation import CONDENSED_POOL, DEPTH, condensed, summarise
+from search_api.evaluation import condensed, ranking_depth, summarise
 from search_api.related.cases import evaluate_related, locate_sources, read_related_cases
 
 
@@ -61,7 +61,7 @@ def eval_related_command(
     sources = locate_sources(labelled, searcher.iter_statements())
 
     def find(source: Any) -> list[str]:
-        page = searcher.related(source.statement_id, limit=CONDENSED_POOL if unjudged else DEPTH)
+        page = searcher.related(source.statement_id, limit=ranking_depth(unjudged))
         return condensed(ranked_sources(page.hits), unjudged)
 
     scores = evaluate_related(labelled, sources, find)
