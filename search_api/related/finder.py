@@ -163,8 +163,7 @@ class RelatedFinder:
         """
         allowed, mask = scope
         top = [statement for statement, _score in fused[: self.config.feedback]]
-        sides = len(source.passages)
-        rows = [self._pair(statement, rankings, sides)[2] for statement in top]
+        rows = [self._pair(statement, rankings)[2] for statement in top]
         ids = [int(self._catalog.passage_ids[row]) for row in rows]
         out: dict[str, PairRanking] = {}
         for channel in source.vectors:
@@ -257,8 +256,7 @@ class RelatedFinder:
         ids = [catalog.statement_ids[s] for s, _ in window]
         statements = self._store.get_statements(ids)
         meetings = self._store.get_meetings(sorted({s.meeting_id for s in statements.values()}))
-        sides = len(source.passages)
-        pairs = {s: self._pair(s, ranking.rankings, sides) for s, _ in window}
+        pairs = {s: self._pair(s, ranking.rankings) for s, _ in window}
         passage_ids = [int(catalog.passage_ids[row]) for _ch, _src, row, _sim in pairs.values()]
         passages = self._store.get_passages(passage_ids)
         owners = self._term_owners(ranking.terms)
@@ -305,23 +303,23 @@ class RelatedFinder:
         return SearchPage(label, len(ranking.ordered), tuple(hits), limit, offset)
 
     def _pair(
-        self, statement: int, rankings: Mapping[str, PairRanking], sides: int
+        self, statement: int, rankings: Mapping[str, PairRanking]
     ) -> tuple[str, int, int, float]:
         """(channel, source passage, catalog row, similarity) of the pair shown as the reason.
 
-        The first dense channel by weight that ranks the statement against one of the source's
-        ``sides`` passages gives the pair (a feedback channel's query vectors are not source
-        passages, so its pairs are skipped); a statement no such channel ranks shows its best
-        BM25 passage against the source's first passage.
+        The first dense channel by weight that ranks the statement gives the pair; feedback
+        channels never do, since their query vectors are the first results' passages, not the
+        source's (their "source" index points into those). A statement no other channel ranks
+        shows its best BM25 passage against the source's first passage.
         """
         dense = sorted(
-            (n for n in rankings if n != LEXICAL),
-            key=lambda n: (n.endswith((CONTEXT_SUFFIX, FEEDBACK_SUFFIX)), -self._weight(n), n),
+            (n for n in rankings if n != LEXICAL and not n.endswith(FEEDBACK_SUFFIX)),
+            key=lambda n: (n.endswith(CONTEXT_SUFFIX), -self._weight(n), n),
         )
         for name in [*dense, LEXICAL]:
             ranking = rankings.get(name)
             pair = ranking.pair_of(statement) if ranking is not None else None
-            if pair is not None and 0 <= pair[0] < sides:
+            if pair is not None:
                 return name, pair[0], pair[1], pair[2]
         rows = np.flatnonzero(self._catalog.passage_statement == statement)
         return LEXICAL, 0, int(rows[0]), 0.0
