@@ -22,7 +22,7 @@ from models.embedder import FloatMatrix
 from models.errors import EmbeddingError
 from models.model_fingerprint import folder_fingerprint
 from models.onnx_export import ensure_onnx
-from models.token_batches import Forward, SentenceTokenizer, encode_texts
+from models.token_batches import SentenceTokenizer, Transformer, encode_texts
 
 QUESTION_WIDTHS = (16, 32, 64)
 """Token widths that single questions are padded to (fixed-shape models compiled on first use);
@@ -49,7 +49,7 @@ class ExportedEncoderEmbedder:
         max_tokens = _max_sequence_length(folder, config)
         self._tokenizer = SentenceTokenizer(folder, max_tokens, int(config.get("pad_token_id", 1)))
         self._cache_root = cache_root
-        self._runtimes: dict[str, Forward] = {}
+        self._runtimes: dict[str, Transformer] = {}
         self._lock = threading.Lock()
         self._fingerprint: str | None = None
 
@@ -81,22 +81,25 @@ class ExportedEncoderEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed statements with the document prompt; shape (len(texts), dimension)."""
         prompted = [self._document_prompt + text for text in texts]
-        forward = self._runtime("documents", self._plan.documents, os.cpu_count() or 1, ())
-        return encode_texts(self._tokenizer, forward, prompted, self._dimension)
+        cores = os.cpu_count() or 1
+        transformer = self._runtime("documents", self._plan.documents, cores, (), streams=cores)
+        return encode_texts(self._tokenizer, transformer, prompted, self._dimension)
 
     def embed_query(self, text: str) -> FloatMatrix:
         """Embed one question with the query prompt; shape (dimension,)."""
         prompted = [self._query_prompt + text]
-        forward = self._runtime("queries", self._plan.queries, 1, QUESTION_WIDTHS)
-        return encode_texts(self._tokenizer, forward, prompted, self._dimension)[0]
+        transformer = self._runtime("queries", self._plan.queries, 1, QUESTION_WIDTHS)
+        return encode_texts(self._tokenizer, transformer, prompted, self._dimension)[0]
 
     def _runtime(
-        self, side: str, runtime: Runtime, threads: int, widths: tuple[int, ...]
-    ) -> Forward:
+        self, side: str, runtime: Runtime, threads: int, widths: tuple[int, ...], streams: int = 1
+    ) -> Transformer:
         with self._lock:
             if side not in self._runtimes:
                 folder, cache = self._folder, self._cache_root
-                self._runtimes[side] = open_runtime(runtime, folder, cache, threads, widths)
+                self._runtimes[side] = open_runtime(
+                    runtime, folder, cache, threads, widths, streams
+                )
             return self._runtimes[side]
 
 
@@ -106,17 +109,19 @@ def open_runtime(
     cache_root: Path,
     threads: int,
     static_widths: tuple[int, ...] = (),
-) -> Forward:
-    """The forward function of one runtime over the folder's exported transformer.
+    streams: int = 1,
+) -> Transformer:
+    """One runtime over the folder's exported transformer.
 
     ``static_widths``: fixed single-sequence shapes to compile where the runtime gains from
-    them (OpenVINO), for questions.
+    them (OpenVINO), for questions. ``streams``: batches in flight at once where the runtime
+    gains from overlapping them (OpenVINO), for documents.
     """
     if runtime.library == "openvino":
         from models.openvino_runtime import OpenVinoTransformer
 
         onnx_path = ensure_onnx(folder, cache_root)
-        return OpenVinoTransformer(onnx_path, runtime.precision, threads, static_widths)
+        return OpenVinoTransformer(onnx_path, runtime.precision, threads, static_widths, streams)
     if runtime.library == "onnxruntime":
         from models.onnx_runtime import OnnxRuntimeTransformer
 

@@ -7,12 +7,14 @@ slowed other work on 2-core machines).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
 from models.errors import EmbeddingError
 from models.onnx_export import ExportedGraph, embed_tokens, load_word_embeddings
-from models.token_batches import IntMatrix
+from models.token_batches import Hidden, IntMatrix, TokenBatch, run_in_turn
 
 
 class OnnxRuntimeTransformer:
@@ -48,3 +50,7 @@ class OnnxRuntimeTransformer:
         except Exception as exc:
             raise EmbeddingError(f"onnxruntime inference failed: {exc}") from exc
         return np.asarray(outputs[0], dtype=np.float32)
+
+    def run_many(self, batches: Sequence[TokenBatch]) -> list[Hidden]:
+        """The batches one after another (the session's own threads share each batch)."""
+        return run_in_turn(self, batches)

@@ -2,6 +2,9 @@
 
 The only module that imports ``openvino``. Each compiled model has one infer request, used under
 a lock (an infer request is not thread-safe); OpenVINO's own thread pool uses ``threads`` cores.
+For batches of documents, ``streams`` > 1 compiles the model for throughput instead: that many
+batches run at once, each on its own share of the cores (on 2 cores, two streams of one thread
+embed pool passages about 8 % faster than one stream of two threads: docs/benchmarks.md).
 Token ids become token vectors through the memory-mapped word-embedding table
 (``onnx_export.embed_tokens``) before they enter the graph.
 For single questions, models of fixed shape ``(1, width)`` can be compiled as well: a question
@@ -14,6 +17,7 @@ read once (about 0.1 GB without its word-embedding table) and each compiled shap
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +25,7 @@ import numpy.typing as npt
 
 from models.errors import EmbeddingError
 from models.onnx_export import ExportedGraph, embed_tokens, load_word_embeddings
-from models.token_batches import IntMatrix
+from models.token_batches import Hidden, IntMatrix, TokenBatch, run_in_turn
 
 _PRECISION_HINTS = {"fp32": "f32", "bf16": "bf16"}
 
@@ -35,6 +39,7 @@ class OpenVinoTransformer:
         precision: str,
         threads: int,
         static_widths: tuple[int, ...] = (),
+        streams: int = 1,
     ) -> None:
         if precision not in _PRECISION_HINTS:
             raise EmbeddingError(f"OpenVINO runs fp32 or bf16, not {precision!r}")
@@ -55,11 +60,15 @@ class OpenVinoTransformer:
             self._model = self._core.read_model(str(onnx_path))  # read once, cloned per shape
         except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
             raise EmbeddingError(f"OpenVINO cannot read {onnx_path}: {exc}") from exc
-        self._config = {
+        self._streams = max(1, streams) if not static_widths else 1
+        self._config: dict[str, Any] = {
             "INFERENCE_PRECISION_HINT": _PRECISION_HINTS[precision],
             "INFERENCE_NUM_THREADS": threads,
-            "PERFORMANCE_HINT": "LATENCY",
+            "PERFORMANCE_HINT": "LATENCY" if self._streams == 1 else "THROUGHPUT",
         }
+        if self._streams > 1:
+            self._config["NUM_STREAMS"] = self._streams
+        self._compiled: dict[int, Any] = {}
         self._static_widths = tuple(sorted(static_widths))
         self._requests: dict[int, Any] = {}  # 0: dynamic shape; w: shape (1, w)
         self._lock = threading.Lock()
@@ -84,6 +93,33 @@ class OpenVinoTransformer:
             hidden = np.array(request.get_output_tensor(0).data, dtype=np.float32)
         return hidden[:, :length]
 
+    def run_many(self, batches: Sequence[TokenBatch]) -> list[Hidden]:
+        """The hidden states of each batch, in order; with several streams, that many batches
+        are in flight at once."""
+        if self._streams == 1 or len(batches) < 2:
+            return run_in_turn(self, batches)
+        import openvino
+
+        outputs: list[Hidden] = [np.empty(0, dtype=np.float32)] * len(batches)
+
+        def keep(request: Any, position: int) -> None:
+            outputs[position] = np.array(request.get_output_tensor(0).data, dtype=np.float32)
+
+        with self._lock:
+            self._request(0)
+            queue = openvino.AsyncInferQueue(self._compiled[0], self._streams)
+            queue.set_callback(keep)
+            try:
+                for position, batch in enumerate(batches):
+                    tokens = embed_tokens(self._table, batch.input_ids)
+                    queue.start_async({0: tokens, 1: batch.attention_mask}, position)
+                queue.wait_all()
+            except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
+                raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
+            finally:
+                del queue
+        return outputs
+
     def _request(self, width: int) -> Any:
         """The infer request for one input shape (compiled on first use; caller holds the lock
         or is the constructor)."""
@@ -98,5 +134,6 @@ class OpenVinoTransformer:
                 compiled = self._core.compile_model(model, "CPU", self._config)
             except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
                 raise EmbeddingError(f"OpenVINO cannot compile {self._onnx_path}: {exc}") from exc
+            self._compiled[width] = compiled
             self._requests[width] = compiled.create_infer_request()
         return self._requests[width]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,8 @@ from models.embedder import FloatMatrix
 from models.errors import EmbeddingError
 
 IntMatrix = npt.NDArray[np.int64]
-Forward = Callable[[IntMatrix, IntMatrix], npt.NDArray[np.float32]]
+Hidden = npt.NDArray[np.float32]
+Forward = Callable[[IntMatrix, IntMatrix], Hidden]
 """A transformer run: (input ids, attention mask) -> last hidden states (batch, tokens, dim)."""
 
 MAX_BATCH_SEQUENCES = 32
@@ -34,6 +36,21 @@ class TokenBatch:
     rows: npt.NDArray[np.intp]
     input_ids: IntMatrix
     attention_mask: IntMatrix
+
+
+class Transformer(Protocol):
+    """A runtime's transformer: one batch at a time, or many (which a runtime may overlap)."""
+
+    def __call__(self, input_ids: IntMatrix, attention_mask: IntMatrix) -> Hidden: ...
+
+    def run_many(self, batches: Sequence[TokenBatch]) -> list[Hidden]:
+        """The last hidden states of each batch, in order."""
+        ...
+
+
+def run_in_turn(forward: Forward, batches: Sequence[TokenBatch]) -> list[Hidden]:
+    """``run_many`` for a runtime that gains nothing from overlapping batches."""
+    return [forward(batch.input_ids, batch.attention_mask) for batch in batches]
 
 
 class SentenceTokenizer:
@@ -102,11 +119,12 @@ def mean_pool(hidden: npt.NDArray[np.floating], mask: IntMatrix) -> FloatMatrix:
 
 
 def encode_texts(
-    tokenizer: SentenceTokenizer, forward: Forward, texts: Sequence[str], dimension: int
+    tokenizer: SentenceTokenizer, transformer: Transformer, texts: Sequence[str], dimension: int
 ) -> FloatMatrix:
-    """Embed ``texts`` (prompts already applied) through ``forward``, in the caller's order."""
+    """Embed ``texts`` (prompts already applied) through ``transformer``, in the caller's
+    order."""
     vectors = np.zeros((len(texts), dimension), dtype=np.float32)
-    for batch in tokenizer.batches(texts):
-        hidden = forward(batch.input_ids, batch.attention_mask)
+    batches = list(tokenizer.batches(texts))
+    for batch, hidden in zip(batches, transformer.run_many(batches), strict=True):
         vectors[batch.rows] = mean_pool(hidden, batch.attention_mask)
     return vectors

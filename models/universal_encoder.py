@@ -158,4 +158,4 @@ def _openvino_encoder(backend: Any, threads: int, runtime: str) -> OpenVinoUseEn
     from models.use_openvino import OpenVinoUseEncoder
 
     precision = "bf16" if read_cpu_features().has_bf16 else "fp32"
-    return OpenVinoUseEncoder(backend, precision, threads)
+    return OpenVinoUseEncoder(backend, precision, threads, streams=threads)

@@ -49,7 +49,7 @@ _WINDOW = numpy_backend._MAX_LEFT + numpy_backend._MAX_RIGHT + 1
 class OpenVinoUseEncoder:
     """Texts -> L2-normalised 512-d USE vectors, the token stage compiled by OpenVINO."""
 
-    def __init__(self, backend: Any, precision: str, threads: int) -> None:
+    def __init__(self, backend: Any, precision: str, threads: int, streams: int = 1) -> None:
         if precision not in _PRECISION_HINTS:
             raise EmbeddingError(f"OpenVINO runs fp32 or bf16, not {precision!r}")
         try:
@@ -58,29 +58,57 @@ class OpenVinoUseEncoder:
             raise EmbeddingError(f"the OpenVINO backend needs the openvino package: {exc}") from exc
         self._backend = backend
         self.precision = precision
+        self._streams = max(1, streams)
         core = openvino.Core()
-        config = {
+        config: dict[str, Any] = {
             "INFERENCE_PRECISION_HINT": _PRECISION_HINTS[precision],
             "INFERENCE_NUM_THREADS": threads,
-            "PERFORMANCE_HINT": "LATENCY",
+            "PERFORMANCE_HINT": "LATENCY" if self._streams == 1 else "THROUGHPUT",
         }
+        if self._streams > 1:
+            config["NUM_STREAMS"] = self._streams
         try:
-            compiled = core.compile_model(token_stage_graph(backend), "CPU", config)
+            self._compiled = core.compile_model(token_stage_graph(backend), "CPU", config)
         except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
             raise EmbeddingError(f"OpenVINO cannot compile the USE token stage: {exc}") from exc
-        self._request = compiled.create_infer_request()
-        self._lock = threading.Lock()  # an infer request is not thread-safe
+        self._lock = threading.Lock()  # an infer queue is not thread-safe
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """One unit vector per text, in order; texts are packed into flat token batches."""
+        """One unit vector per text, in order; texts are packed into flat token batches, and
+        with several streams that many batches are in flight at once."""
+        import openvino
+
         tokenize = self._backend.sp.encode
         pieces = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
+        ranges = token_batches([len(p) for p in pieces], TOKEN_BUDGET)
         out = np.empty((len(pieces), _EMBEDDING), dtype=np.float32)
-        for first, last in token_batches([len(p) for p in pieces], TOKEN_BUDGET):
-            out[first:last] = self._encode_batch(pieces[first:last])
+        features: dict[int, npt.NDArray[np.float32]] = {}
+
+        def keep(request: Any, position: int) -> None:
+            features[position] = np.array(request.get_output_tensor(0).data, dtype=np.float32)
+
+        with self._lock:
+            queue = openvino.AsyncInferQueue(self._compiled, self._streams)
+            queue.set_callback(keep)
+            try:
+                layouts = []
+                for position, (first, last) in enumerate(ranges):
+                    embedded, windows, starts, lengths = self._token_inputs(pieces[first:last])
+                    layouts.append((starts, lengths))
+                    queue.start_async({0: embedded, 1: windows}, position)
+                queue.wait_all()
+            except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
+                raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
+            finally:
+                del queue
+        for position, (first, last) in enumerate(ranges):
+            starts, lengths = layouts[position]
+            out[first:last] = sentence_stage(self._backend, features[position], starts, lengths)
         return out
 
-    def _encode_batch(self, group: Sequence[Sequence[int]]) -> npt.NDArray[np.float32]:
+    def _token_inputs(self, group: Sequence[Sequence[int]]) -> tuple[Any, Any, Any, Any]:
+        """The graph's inputs for one batch (embedded tokens, window index) and its layout
+        (first token and token count of each sentence)."""
         backend = self._backend
         lengths = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         flat = np.fromiter((t for ids in group for t in ids), dtype=np.int64, count=lengths.sum())
@@ -91,13 +119,7 @@ class OpenVinoUseEncoder:
         embedded *= backend.scale[chunk, None]
         embedded += backend.lo[chunk, None]
         windows = window_index(starts, lengths, int(lengths.sum()))
-        with self._lock:
-            try:
-                self._request.infer({0: embedded, 1: windows})
-            except Exception as exc:
-                raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
-            features = np.array(self._request.get_output_tensor(0).data, dtype=np.float32)
-        return sentence_stage(backend, features, starts, lengths)
+        return embedded, windows, starts, lengths
 
 
 def token_batches(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
