@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -33,6 +33,7 @@ from search_api.catalog import PassageCatalog
 from search_api.facets import count_facets
 from search_api.fusion import convex_fusion_arrays, fuse
 from search_api.lexical import Analyzer, found_words, question_language
+from search_api.overlap import StageOverlap
 from search_api.ranking import (
     RankingConfig,
     StatementRanking,
@@ -59,7 +60,7 @@ from search_api.results import (
     SearchRequest,
 )
 from search_api.search_cache import load_derived_data
-from search_api.search_pool import check_deadline
+from search_api.search_pool import check_deadline, usable_cores
 
 IntArray = npt.NDArray[np.int64]
 LEXICAL_CHANNEL = "bm25"
@@ -120,11 +121,14 @@ class Searcher:
         config: RankingConfig | None = None,
         analyzer: Analyzer | None = None,
         search_threads: int | None = 1,
+        stage_helpers: int | None = None,
     ) -> None:
         """``search_threads`` caps the BLAS and OpenMP pools during a search (None: leave them).
 
         On 2 cores, numpy's BLAS, FAISS's OpenMP and torch's threads fighting each other made
-        searches 2-3 times slower; one question needs no parallelism.
+        searches 2-3 times slower; one question needs no parallelism *within* a stage. Its
+        channels are independent, though: ``stage_helpers`` threads run them beside the
+        caller's (`search_api.overlap`; default one fewer than the usable cores, 0 = in turn).
         """
         self._index = index
         self._store = index.store
@@ -138,6 +142,8 @@ class Searcher:
         self._default_ids.setflags(write=False)  # lets FAISS reuse its filter (vectors.py)
         self._default_mask = allowed_rows_mask(self._catalog, self._default_ids)
         self._thread_cap = ThreadCap(search_threads) if search_threads else None
+        helpers = usable_cores() - 1 if stage_helpers is None else stage_helpers
+        self._overlap = StageOverlap(min(helpers, len(self._dense)))
         self._related = RelatedFinder(
             index.vectors, self._store, self._catalog, self._lexical, self._analyze,
             self._config.related,
@@ -215,15 +221,19 @@ class Searcher:
         if len(channels) > 1:
             weights = self._config.fusion.for_language(language, channels)
             channels = [c for c, w in zip(channels, weights, strict=True) if w > 0] or channels
-        rankings: dict[str, StatementRanking] = {}
-        for channel in channels:
-            check_deadline()
-            if channel == LEXICAL_CHANNEL:
-                rankings[channel] = self._lexical_ranking(terms, mask, language)
-            else:
+
+        def ranking_of(channel: str) -> Callable[[], StatementRanking]:
+            def rank() -> StatementRanking:
+                check_deadline()
+                if channel == LEXICAL_CHANNEL:
+                    return self._lexical_ranking(terms, mask, language)
                 xq = self._embedders[channel].embed_query(query)
-                rankings[channel] = self._dense_ranking(channel, xq, allowed, language)
-        return rankings
+                return self._dense_ranking(channel, xq, allowed, language)
+
+            return rank
+
+        found = self._overlap.run([ranking_of(channel) for channel in channels])
+        return dict(zip(channels, found, strict=True))
 
     def _dense_ranking(
         self, channel: str, xq: npt.NDArray[np.float32], allowed: IntArray | None, language: str
@@ -328,7 +338,9 @@ class Searcher:
         return self._related.page(source, self._related.rank(source, mask), limit, offset)
 
     def close(self) -> None:
-        """Release the index (its SQLite snapshot); the searcher cannot be used afterwards."""
+        """Release the index (its SQLite snapshot) and the stage helpers; the searcher cannot be
+        used afterwards."""
+        self._overlap.close()
         self._index.close()
 
     # ---- records -----------------------------------------------------------------------

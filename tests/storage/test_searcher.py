@@ -65,6 +65,21 @@ def test_every_mode_returns_ranked_statements_with_their_meeting(searcher, mode)
     assert page.total >= 5
 
 
+def test_hybrid_pages_are_the_same_whether_channels_run_at_once_or_in_turn(
+    index_dir, searcher
+) -> None:
+    embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
+    in_turn = Searcher(open_index(index_dir, embedders), embedders, stage_helpers=0)
+    try:
+        for question in ("太陽光パネル 中国 依存", "federal funds rate", "経済安全保障"):
+            request = SearchRequest(question, limit=10, mode=SearchMode.HYBRID)
+            together, alone = searcher.search(request), in_turn.search(request)
+            assert _ids(together) == _ids(alone)
+            assert [h.score for h in together.hits] == [h.score for h in alone.hits]
+    finally:
+        in_turn.close()
+
+
 def test_lexical_search_finds_the_remarks_and_highlights_the_words(searcher) -> None:
     page = searcher.search(SearchRequest("ソーラーシェアリング", mode=SearchMode.LEXICAL))
     assert len(page.hits) >= 2
