@@ -131,31 +131,20 @@ class FusedArrays(Sequence[tuple[int, float]]):
 def convex_fusion_arrays(
     rankings: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]],
     weights: Sequence[float] | None = None,
-    floors: Sequence[float | None] | None = None,
 ) -> FusedArrays:
     """``convex_fusion`` over integer ids held in arrays: the same scores (float64 sums of at
-    most one term per ranking) and the same order, ties broken by ascending id.
-
-    ``floors``: per ranking, the score that normalises to 0 (``None``: its lowest score, as in
-    ``convex_fusion``); scores below a floor count 0 (``search_api.score_floor``).
-    """
-    floor_of = list(floors) if floors is not None else [None] * len(rankings)
+    most one term per ranking) and the same order, ties broken by ascending id."""
     ids_parts: list[npt.NDArray[np.int64]] = []
     score_parts: list[npt.NDArray[np.float64]] = []
-    weighted = zip(rankings, _weights(len(rankings), weights), floor_of, strict=True)
-    for (ids, scores), weight, floor in weighted:
+    for (ids, scores), weight in zip(rankings, _weights(len(rankings), weights), strict=True):
         if weight == 0 or ids.size == 0:
             continue
         order = np.lexsort((-np.asarray(scores, dtype=np.float64), ids))
         unique, first = np.unique(ids[order], return_index=True)
         best = np.asarray(scores, dtype=np.float64)[order][first]
-        high = float(best.max())
-        low = float(best.min()) if floor is None else float(floor)
+        low, high = float(best.min()), float(best.max())
         span = high - low
-        if span > 0:
-            normalised = np.clip((best - low) / span, 0.0, None)
-        else:  # one score (ones, as in convex_fusion), or nothing above the floor (zeros)
-            normalised = np.ones_like(best) if floor is None else np.zeros_like(best)
+        normalised = (best - low) / span if span > 0 else np.ones_like(best)
         ids_parts.append(unique.astype(np.int64))
         score_parts.append(weight * normalised)
     if not ids_parts:

@@ -71,8 +71,6 @@ class RankingConfig:
     tuning: Mapping[str, ChannelTuning] = field(default_factory=default_tuning)
     passage_depth: int = 1000
     """Passages taken from each channel per question (fixed, so paging is stable)."""
-    fusion_floor: str = "candidates"
-    """Which score normalises to 0 in convex fusion (``search_api.score_floor``)."""
     bm25: BM25Parameters = field(default_factory=BM25Parameters)
     related: RelatedConfig = field(default_factory=RelatedConfig)
     """How related remarks are ranked (``search_api.related``)."""
@@ -89,8 +87,6 @@ class StatementRanking:
     statements: IntArray
     scores: FloatArray
     best_rows: IntArray
-    floor: float | None = None
-    """The score fusion normalises to 0 (``None``: the lowest of ``scores``)."""
 
     def as_pairs(self) -> list[tuple[int, float]]:
         """``(statement index, score)`` pairs for fusion."""

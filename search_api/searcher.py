@@ -59,7 +59,6 @@ from search_api.results import (
     SearchPage,
     SearchRequest,
 )
-from search_api.score_floor import FLOOR_METHODS, BackgroundScores, sample_positions
 from search_api.search_cache import load_derived_data
 from search_api.search_pool import check_deadline, usable_cores
 
@@ -145,11 +144,6 @@ class Searcher:
         self._thread_cap = ThreadCap(search_threads) if search_threads else None
         helpers = usable_cores() - 1 if stage_helpers is None else stage_helpers
         self._overlap = StageOverlap(min(helpers, len(self._dense)))
-        if self._config.fusion_floor not in FLOOR_METHODS:
-            raise ConfigError(
-                f"unknown fusion floor {self._config.fusion_floor!r}; choose one of {FLOOR_METHODS}"
-            )
-        self._background = BackgroundScores(self._background_sample)
         self._related = RelatedFinder(
             index.vectors, self._store, self._catalog, self._lexical, self._analyze,
             self._config.related,
@@ -179,12 +173,6 @@ class Searcher:
     def embedder(self, channel: str) -> Embedder:
         """The embedder of one dense channel (benchmarks time it alone)."""
         return self._embedders[channel]
-
-    def _background_sample(self, channel: str) -> npt.NDArray[np.float32]:
-        """Evenly spaced stored vectors of one channel (``score_floor.BackgroundScores``)."""
-        vectors = self._index.vectors(channel)
-        ids = vectors.ids()
-        return vectors.reconstruct(ids[sample_positions(ids.size)])
 
     def _thread_limit(self) -> contextlib.AbstractContextManager[object]:
         return contextlib.nullcontext() if self._thread_cap is None else self._thread_cap
@@ -238,15 +226,9 @@ class Searcher:
             def rank() -> StatementRanking:
                 check_deadline()
                 if channel == LEXICAL_CHANNEL:
-                    ranking = self._lexical_ranking(terms, mask, language)
-                    if self._config.fusion_floor == "background":
-                        ranking = replace(ranking, floor=0.0)  # no shared word
-                    return ranking
+                    return self._lexical_ranking(terms, mask, language)
                 xq = self._embedders[channel].embed_query(query)
-                ranking = self._dense_ranking(channel, xq, allowed, language)
-                if self._config.fusion_floor == "background":
-                    ranking = replace(ranking, floor=self._background.floor(channel, xq))
-                return ranking
+                return self._dense_ranking(channel, xq, allowed, language)
 
             return rank
 
@@ -288,8 +270,7 @@ class Searcher:
         if self._config.fusion.method == "convex":
             weights = self._config.fusion.for_language(language, list(rankings))
             arrays = [(r.statements, r.scores) for r in rankings.values()]
-            floors = [r.floor for r in rankings.values()]
-            return convex_fusion_arrays(arrays, weights, floors)
+            return convex_fusion_arrays(arrays, weights)
         pairs = {channel: ranking.as_pairs() for channel, ranking in rankings.items()}
         return fuse(pairs, self._config.fusion, language)
 

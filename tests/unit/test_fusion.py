@@ -128,32 +128,3 @@ def test_the_array_form_of_convex_fusion_gives_the_same_ranking() -> None:
         assert [i for i, _ in fused] == [i for i, _ in expected]
         assert np.allclose([s for _, s in fused], [s for _, s in expected], atol=1e-12)
         assert fused[:3] == [(i, s) for i, s in fused][:3]
-
-
-def test_a_floor_sets_the_score_that_normalises_to_zero() -> None:
-    import numpy as np
-
-    from search_api.fusion import convex_fusion_arrays
-
-    dense = (np.array([1, 2, 3], dtype=np.int64), np.array([0.9, 0.8, 0.7]))
-    lexical = (np.array([3], dtype=np.int64), np.array([5.0]))
-    # Without floors each channel spans [its lowest, its highest]: statement 3 gets 0 + 1.
-    plain = dict(convex_fusion_arrays([dense, lexical], [1.0, 1.0]))
-    assert plain == pytest.approx({1: 1.0, 2: 0.5, 3: 1.0})
-    # With a floor of 0.5 under the dense channel, 0.7 keeps (0.7 - 0.5) / 0.4 = 0.5 of its
-    # weight; BM25's floor 0 keeps the lone match at 1.
-    floored = dict(convex_fusion_arrays([dense, lexical], [1.0, 1.0], [0.5, 0.0]))
-    assert floored == pytest.approx({1: 1.0, 2: 0.75, 3: 1.5})
-
-
-def test_scores_below_the_floor_count_nothing() -> None:
-    import numpy as np
-
-    from search_api.fusion import convex_fusion_arrays
-
-    ranking = (np.array([1, 2, 3], dtype=np.int64), np.array([0.9, 0.5, 0.1]))
-    assert dict(convex_fusion_arrays([ranking], [1.0], [0.5])) == pytest.approx(
-        {1: 1.0, 2: 0.0, 3: 0.0}
-    )
-    everything_below = convex_fusion_arrays([ranking], [1.0], [0.95])
-    assert [score for _id, score in everything_below] == [0.0, 0.0, 0.0]
