@@ -9,7 +9,9 @@ Each question of the labelled file is searched ``--repeat`` times per mode (afte
 pass); the time covers everything a request does: question embedding, FAISS, BM25, fusion and
 reading the page's records from SQLite.  It also times the question embedding alone, and runs
 hybrid once more with BLAS threads unlimited, since numpy's and torch's thread pools fighting
-over 2 cores tripled search time in earlier measurements.  Not a test: prints figures.
+over 2 cores tripled search time in earlier measurements, and hybrid with the channels run at
+once (the default) against in turn, question by question alternately.  Not a test: prints
+figures.
 """
 
 from __future__ import annotations
@@ -100,6 +102,18 @@ def main() -> None:
         return free.search(SearchRequest(query, limit=10, mode=hybrid))
 
     _report("search hybrid, thread pools free", _time(unlimited, queries, args.repeat))
+
+    in_turn = _in_turn_searcher(args.index, args.model)
+
+    def default(query: str) -> object:
+        return searcher.search(SearchRequest(query, limit=10, mode=hybrid))
+
+    def channels_in_turn(query: str) -> object:
+        return in_turn.search(SearchRequest(query, limit=10, mode=hybrid))
+
+    together, alone = _alternating(default, channels_in_turn, queries, args.repeat)
+    _report("search hybrid, channels at once", together)
+    _report("search hybrid, channels in turn", alone)
     if "use" in searcher.dense_channels:
         single = _single_thread_use_searcher(args.index, args.model)
         use = single.embedder("use")
@@ -109,6 +123,31 @@ def main() -> None:
             return single.search(SearchRequest(query, limit=10, mode=hybrid))
 
         _report("search hybrid, USE on 1 BLAS thread", _time(use_single, queries, args.repeat))
+
+
+def _alternating(
+    first: Callable[[str], object], second: Callable[[str], object], queries: list[str], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Both runs question by question in turn (A B A B ...), so drift hits both alike."""
+    for query in queries:
+        run_query(first, query)
+        run_query(second, query)
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for query in queries:
+            times[0].append(run_query(first, query))
+            times[1].append(run_query(second, query))
+    return times
+
+
+def _in_turn_searcher(index_dir: Path, model: str | None) -> Any:
+    """The default searcher with its channels run one after another (no stage helpers)."""
+    from indexer.index_dir import open_index
+    from search_api.python_api import IndexOpener
+    from search_api.searcher import Searcher
+
+    embedders = IndexOpener().embedders_for(index_dir, model)
+    return Searcher(open_index(index_dir, embedders), embedders, stage_helpers=0)  # type: ignore[arg-type]
 
 
 def _unlimited_searcher(index_dir: Path, model: str | None) -> Any:
