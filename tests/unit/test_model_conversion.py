@@ -26,6 +26,8 @@ EXPECTED_FILES = [
     "sentence_bert_config.json",
     "config_sentence_transformers.json",
     "1_Pooling/config.json",
+    "policy_search_unigram.model",  # the tokenizer in SentencePiece form
+    "policy_search_normalization.json",
 ]
 
 
