@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from indexer.themes.keyword_matching import KeywordFinder
+
 FloatMatrix = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 TOP_STORED = 3
@@ -121,7 +123,7 @@ def keyword_evidence(
 
     ``weights[t][k]`` is keyword k's weight in theme t (an inverse document frequency from
     ``keyword_idf``, so a word found in most remarks, like 予算, says little); None: all 1.
-    One regular expression over all keywords scans each text once (longest keyword first).
+    One Aho-Corasick pass finds the keywords in each text (``keyword_matching``).
     """
     owners: dict[str, list[tuple[int, float]]] = {}
     for t, group in enumerate(keywords):
@@ -130,12 +132,12 @@ def keyword_evidence(
                 weight = weights[t][i] if weights else 1.0
                 owners.setdefault(normalise_text(keyword), []).append((t, weight))
     out = np.zeros((len(texts), len(keywords)), dtype=np.float64)
-    pattern = _keyword_pattern(list(owners))
-    if pattern is None:
+    if not owners:
         return out
+    finder = KeywordFinder(owners)
     for row, text in enumerate(texts):
         counts: dict[str, int] = {}
-        for found in pattern.findall(normalise_text(text)):
+        for found in finder.matches(normalise_text(text)):
             counts[found] = counts.get(found, 0) + 1
         for word, n in counts.items():
             for column, weight in owners.get(word, ()):
@@ -148,14 +150,17 @@ def keyword_idf(
 ) -> tuple[tuple[float, ...], ...]:
     """``log(N / df)`` of every keyword over ``texts`` (a keyword found nowhere: ``log N``)."""
     n = max(len(texts), 1)
-    presence = [[_keyword_pattern([k]) for k in group] for group in keywords]
-    normalised = [normalise_text(t) for t in texts]
+    finder = KeywordFinder(normalise_text(k) for group in keywords for k in group)
+    df: dict[str, int] = {}
+    for text in texts:
+        for keyword in finder.present(normalise_text(text)):
+            df[keyword] = df.get(keyword, 0) + 1
     out = []
-    for group in presence:
+    for group in keywords:
         row = []
-        for pattern in group:
-            df = sum(1 for t in normalised if pattern is not None and pattern.search(t))
-            row.append(round(float(np.log(n / df)) if df else float(np.log(n)), 4))
+        for keyword in group:
+            found = df.get(normalise_text(keyword), 0) if keyword.strip() else 0
+            row.append(round(float(np.log(n / found)) if found else float(np.log(n)), 4))
         out.append(tuple(row))
     return tuple(out)
 
