@@ -3,8 +3,9 @@
 The only module that imports ``openvino``. Each compiled model has one infer request, used under
 a lock (an infer request is not thread-safe); OpenVINO's own thread pool uses ``threads`` cores.
 For batches of documents, ``streams`` > 1 compiles the model for throughput instead: that many
-batches run at once, each on its own share of the cores (on 2 cores, two streams of one thread
-embed pool passages about 8 % faster than one stream of two threads: docs/benchmarks.md).
+batches run at once, each on its own share of the cores (`infer_in_flight`, shared with the USE
+runtime). On 2 cores that measured neutral for e5 in the indexer's calls of 256 passages and
+3-13 % faster for USE (docs/benchmarks.md, ``bench/bench_streams.py``).
 Token ids become token vectors through the memory-mapped word-embedding table
 (``onnx_export.embed_tokens``) before they enter the graph.
 For single questions, models of fixed shape ``(1, width)`` can be compiled as well: a question
@@ -17,7 +18,7 @@ read once (about 0.1 GB without its word-embedding table) and each compiled shap
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -98,27 +99,13 @@ class OpenVinoTransformer:
         are in flight at once."""
         if self._streams == 1 or len(batches) < 2:
             return run_in_turn(self, batches)
-        import openvino
-
-        outputs: list[Hidden] = [np.empty(0, dtype=np.float32)] * len(batches)
-
-        def keep(request: Any, position: int) -> None:
-            outputs[position] = np.array(request.get_output_tensor(0).data, dtype=np.float32)
-
+        inputs = (
+            {0: embed_tokens(self._table, batch.input_ids), 1: batch.attention_mask}
+            for batch in batches
+        )
         with self._lock:
             self._request(0)
-            queue = openvino.AsyncInferQueue(self._compiled[0], self._streams)
-            queue.set_callback(keep)
-            try:
-                for position, batch in enumerate(batches):
-                    tokens = embed_tokens(self._table, batch.input_ids)
-                    queue.start_async({0: tokens, 1: batch.attention_mask}, position)
-                queue.wait_all()
-            except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
-                raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
-            finally:
-                del queue
-        return outputs
+            return infer_in_flight(self._compiled[0], self._streams, inputs)
 
     def _request(self, width: int) -> Any:
         """The infer request for one input shape (compiled on first use; caller holds the lock
@@ -137,3 +124,29 @@ class OpenVinoTransformer:
             self._compiled[width] = compiled
             self._requests[width] = compiled.create_infer_request()
         return self._requests[width]
+
+
+def infer_in_flight(compiled: Any, streams: int, inputs: Iterable[dict[int, Any]]) -> list[Hidden]:
+    """Output 0 of a compiled model for each input, in order, with up to ``streams`` requests
+    in flight; ``inputs`` is consumed while earlier requests run, so preparing the next batch
+    overlaps inference. Callers serialise their calls per compiled model."""
+    import openvino
+
+    outputs: dict[int, Hidden] = {}
+
+    def keep(request: Any, position: int) -> None:
+        outputs[position] = np.array(request.get_output_tensor(0).data, dtype=np.float32)
+
+    queue = openvino.AsyncInferQueue(compiled, streams)
+    queue.set_callback(keep)
+    count = 0
+    try:
+        for position, tensors in enumerate(inputs):
+            queue.start_async(tensors, position)
+            count = position + 1
+        queue.wait_all()
+    except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
+        raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
+    finally:
+        del queue
+    return [outputs[position] for position in range(count)]

