@@ -96,14 +96,14 @@ def main() -> None:
         _report(f"search {mode.value} (searcher default)", _time(search, queries, args.repeat))
     hybrid = SearchMode.HYBRID
 
-    free = _unlimited_searcher(args.index, args.model)
+    free = _searcher_with(args.index, args.model, search_threads=None)
 
     def unlimited(query: str) -> object:
         return free.search(SearchRequest(query, limit=10, mode=hybrid))
 
     _report("search hybrid, thread pools free", _time(unlimited, queries, args.repeat))
 
-    in_turn = _in_turn_searcher(args.index, args.model)
+    in_turn = _searcher_with(args.index, args.model, stage_helpers=0)
 
     def default(query: str) -> object:
         return searcher.search(SearchRequest(query, limit=10, mode=hybrid))
@@ -140,24 +140,15 @@ def _alternating(
     return times
 
 
-def _in_turn_searcher(index_dir: Path, model: str | None) -> Any:
-    """The default searcher with its channels run one after another (no stage helpers)."""
+def _searcher_with(index_dir: Path, model: str | None, **options: Any) -> Any:
+    """The default searcher with some of its options changed (``Searcher`` keyword arguments:
+    ``search_threads=None`` lifts the BLAS cap, ``stage_helpers=0`` runs channels in turn)."""
     from indexer.index_dir import open_index
     from search_api.python_api import IndexOpener
     from search_api.searcher import Searcher
 
     embedders = IndexOpener().embedders_for(index_dir, model)
-    return Searcher(open_index(index_dir, embedders), embedders, stage_helpers=0)  # type: ignore[arg-type]
-
-
-def _unlimited_searcher(index_dir: Path, model: str | None) -> Any:
-    """The same searcher without its BLAS thread cap."""
-    from indexer.index_dir import open_index
-    from search_api.python_api import IndexOpener
-    from search_api.searcher import Searcher
-
-    embedders = IndexOpener().embedders_for(index_dir, model)
-    return Searcher(open_index(index_dir, embedders), embedders, search_threads=None)  # type: ignore[arg-type]
+    return Searcher(open_index(index_dir, embedders), embedders, **options)  # type: ignore[arg-type]
 
 
 def _single_thread_use_searcher(index_dir: Path, model: str | None) -> Any:
