@@ -9,11 +9,11 @@ input order, so the postings are identical to a single-process build.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from search_api.lexical import Analyzer
+from search_api.search_pool import usable_cores
 
 PARALLEL_MIN_TEXTS = 20_000
 """Below this many texts starting worker processes (about 1 s each, dictionary load) is not
@@ -27,7 +27,7 @@ def analyze_all(
     analyzer: Analyzer, texts: Sequence[str], workers: int | None = None
 ) -> Iterator[list[str]]:
     """``analyzer.analyze`` of every text, in order; on several processes for many texts."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
+    workers = workers if workers is not None else usable_cores()
     if workers < 2 or len(texts) < PARALLEL_MIN_TEXTS:
         yield from (analyzer.analyze(text) for text in texts)
         return
