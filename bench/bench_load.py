@@ -158,7 +158,8 @@ def wait_healthy(base_url: str, path: str, deadline_s: float, process: subproces
         if process.poll() is not None:
             raise SystemExit(f"server exited with status {process.returncode}")
         try:
-            connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=2)
+            host = parsed.hostname or "127.0.0.1"
+            connection = http.client.HTTPConnection(host, parsed.port, timeout=2)
             connection.request("GET", path)
             if connection.getresponse().status == 200:
                 return time.perf_counter() - started
@@ -180,6 +181,15 @@ def peak_rss_mb(pid: int) -> str:
     return f"peak {peak:.0f} MB, now {now:.0f} MB"
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process (all its threads) has used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -187,9 +197,19 @@ def free_port() -> int:
 
 
 def run_all(
-    base_url: str, path_for: PathFor, levels: Sequence[int], seconds: float, label: str = ""
+    base_url: str,
+    path_for: PathFor,
+    levels: Sequence[int],
+    seconds: float,
+    label: str = "",
+    server_pid: int | None = None,
 ) -> list[LevelResult]:
-    """One warm-up pass, then each level in turn; prints a line per level."""
+    """One warm-up pass, then each level in turn; prints a line per level.
+
+    With ``server_pid`` each line also gives the server's CPU time per answered request: if it
+    grows with the clients, concurrency is wasting CPU (spinning, contention) rather than
+    queueing.
+    """
     questions = dev_questions()
     parsed = urllib.parse.urlsplit(base_url)
     warm = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=60)
@@ -199,8 +219,13 @@ def run_all(
     warm.close()
     results = []
     for clients in levels:
+        before = cpu_seconds(server_pid) if server_pid else None
         result = run_level(base_url, path_for, questions, clients, seconds)
-        print(result.line(label), flush=True)
+        after = cpu_seconds(server_pid) if server_pid else None
+        cost = ""
+        if before is not None and after is not None and result.latencies:
+            cost = f"  server CPU {1000 * (after - before) / len(result.latencies):.1f} ms/request"
+        print(result.line(label) + cost, flush=True)
         results.append(result)
     return results
 
@@ -255,7 +280,14 @@ def main() -> None:
         if process is not None:
             started = wait_healthy(base, "/health", 300, process)
             print(f"server start to healthy: {started:.2f} s ({peak_rss_mb(process.pid)})")
-        run_all(base, policy_search_path(args.mode), levels, args.seconds, f"{args.mode}: ")
+        run_all(
+            base,
+            policy_search_path(args.mode),
+            levels,
+            args.seconds,
+            f"{args.mode}: ",
+            server_pid=process.pid if process is not None else None,
+        )
         if process is not None:
             print(f"server memory after the load: {peak_rss_mb(process.pid)}")
     finally:

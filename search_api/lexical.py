@@ -12,7 +12,6 @@ and loads it.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter
@@ -148,6 +147,10 @@ class Analyzer:
         self._subwords = subwords
         self.version = f"{ANALYZER_VERSION}-{mode}{'+sub' if subwords else ''}"
         """Identifies the terms this analyzer produces (part of the lexical cache key)."""
+        self._split_buffer = self._tokenizer.tokenize("")
+        """Reused by every mode-A split (Sudachi's ``out`` parameter): no list per morpheme."""
+        self._content_pos: dict[int, bool] = {}
+        """Part-of-speech id -> whether it is a content word (a few hundred ids are seen)."""
 
     def analyze(self, text: str) -> list[str]:
         """All index terms of ``text`` in order (repeats kept: BM25 counts them)."""
@@ -173,33 +176,35 @@ class Analyzer:
 
     def _japanese_pairs(self, text: str) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = []
+        content_term = self._content_term
         for morpheme in self._tokenizer.tokenize(text, self._mode):
-            term = _content_term(morpheme)
+            term = content_term(morpheme)
             if term is None:
                 continue
             pairs.append((term, morpheme.surface()))
             if self._subwords:
-                parts = morpheme.split(self._mode_a)
+                parts = morpheme.split(self._mode_a, out=self._split_buffer)
                 if len(parts) > 1:
                     for part in parts:
-                        sub = _content_term(part)
+                        sub = content_term(part)
                         if sub and sub != term:
                             pairs.append((sub, part.surface()))
         return pairs
 
-
-def _content_term(morpheme: Any) -> str | None:
-    """The normalised form of a Japanese content word, or None for everything else."""
-    surface = morpheme.surface()
-    if _ASCII.match(surface):
-        return None  # Latin words come from english_terms
-    pos = morpheme.part_of_speech()
-    if pos[0] not in _CONTENT_POS or pos[1] in _EXCLUDED_POS_DETAIL:
-        return None
-    term = str(morpheme.normalized_form())
-    if term in _JA_STOPWORDS or (len(term) == 1 and "\u3040" <= term <= "\u309f"):
-        return None
-    return term
+    def _content_term(self, morpheme: Any) -> str | None:
+        """The normalised form of a Japanese content word, or None for everything else."""
+        pos_id = morpheme.part_of_speech_id()
+        content = self._content_pos.get(pos_id)
+        if content is None:
+            pos = morpheme.part_of_speech()
+            content = pos[0] in _CONTENT_POS and pos[1] not in _EXCLUDED_POS_DETAIL
+            self._content_pos[pos_id] = content
+        if not content or _ASCII.match(morpheme.surface()):
+            return None  # Latin words come from english_terms
+        term = str(morpheme.normalized_form())
+        if term in _JA_STOPWORDS or (len(term) == 1 and "\u3040" <= term <= "\u309f"):
+            return None
+        return term
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,49 +267,76 @@ class LexicalIndex:
         return scores[candidates][order], ids[order]
 
 
+TermCounts = tuple[int, dict[str, int]]
+"""One analysed document: its number of terms and how often each distinct term occurs."""
+
+
+def count_terms(terms: Sequence[str]) -> TermCounts:
+    """What BM25 keeps of an analysed document (term order is not needed)."""
+    return len(terms), dict(Counter(terms))
+
+
 def build_lexical_index(
     doc_ids: Sequence[int] | npt.NDArray[np.int64],
     documents: Iterable[Sequence[str]],
     parameters: BM25Parameters | None = None,
 ) -> LexicalIndex:
     """Build BM25 postings from analysed documents (one term list per id, same order)."""
+    return build_lexical_index_from_counts(doc_ids, map(count_terms, documents), parameters)
+
+
+def build_lexical_index_from_counts(
+    doc_ids: Sequence[int] | npt.NDArray[np.int64],
+    documents: Iterable[TermCounts],
+    parameters: BM25Parameters | None = None,
+) -> LexicalIndex:
+    """Build BM25 postings from `count_terms` of each document (one per id, same order).
+
+    Columns are numbered in order of first occurrence; each term's rows stay ascending (a
+    stable sort of the flat (column, row) pairs), so the postings do not depend on how the
+    counting was spread over processes.
+    """
     params = parameters or BM25Parameters()
     ids = np.asarray(doc_ids, dtype=np.int64)
     vocabulary: dict[str, int] = {}
-    term_rows: list[list[int]] = []
-    term_counts: list[list[int]] = []
+    column_of = vocabulary.setdefault
+    columns: list[int] = []
+    rows: list[int] = []
+    counts: list[int] = []
     lengths = np.zeros(ids.shape[0], dtype=np.float64)
     row = -1
-    for row, terms in enumerate(documents):
-        lengths[row] = len(terms)
-        for term, count in Counter(terms).items():
-            column = vocabulary.setdefault(term, len(vocabulary))
-            if column == len(term_rows):
-                term_rows.append([])
-                term_counts.append([])
-            term_rows[column].append(row)
-            term_counts[column].append(count)
+    for row, (length, term_counts) in enumerate(documents):
+        lengths[row] = length
+        columns.extend([column_of(term, len(vocabulary)) for term in term_counts])
+        counts.extend(term_counts.values())
+        rows.extend([row] * len(term_counts))
     if row + 1 != ids.shape[0]:
         raise ValueError(f"{ids.shape[0]} ids but {row + 1} documents")
-    return _postings(vocabulary, ids, lengths, (term_rows, term_counts), params)
+    column_array = np.array(columns, dtype=np.int64)
+    order = np.argsort(column_array, kind="stable")
+    sizes = np.bincount(column_array, minlength=len(vocabulary))
+    postings = (
+        sizes,
+        np.array(rows, dtype=np.int32)[order],
+        np.array(counts, dtype=np.float64)[order],
+    )
+    return _postings(vocabulary, ids, lengths, postings, params)
 
 
 def _postings(
     vocabulary: dict[str, int],
     ids: npt.NDArray[np.int64],
     lengths: npt.NDArray[np.float64],
-    postings: tuple[list[list[int]], list[list[int]]],
+    postings: tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float64]],
     params: BM25Parameters,
 ) -> LexicalIndex:
-    term_rows, term_counts = postings
+    """BM25 weights from per-term sizes and the (row, term frequency) pairs sorted by term."""
+    sizes, rows, tf = postings
     n_docs = max(ids.shape[0], 1)
     average = float(lengths.mean()) if lengths.size and lengths.mean() > 0 else 1.0
-    sizes = np.array([len(r) for r in term_rows], dtype=np.int64)
-    indptr = np.zeros(len(term_rows) + 1, dtype=np.int64)
+    indptr = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
     np.cumsum(sizes, out=indptr[1:])
-    rows = np.fromiter((r for rs in term_rows for r in rs), dtype=np.int32, count=int(indptr[-1]))
-    tf = np.fromiter((c for cs in term_counts for c in cs), dtype=np.float64, count=rows.size)
-    idf = np.array([math.log(1.0 + (n_docs - n + 0.5) / (n + 0.5)) for n in sizes])
+    idf = np.log(1.0 + (n_docs - sizes + 0.5) / (sizes + 0.5))
     norm = params.k1 * (1.0 - params.b + params.b * lengths[rows] / average)
     weights = np.repeat(idf, sizes) * tf * (params.k1 + 1.0) / (tf + norm)
     return LexicalIndex(vocabulary, ids, indptr, rows, weights.astype(np.float32))

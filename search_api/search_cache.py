@@ -30,9 +30,9 @@ from search_api.lexical import (
     Analyzer,
     BM25Parameters,
     LexicalIndex,
-    build_lexical_index,
+    build_lexical_index_from_counts,
 )
-from search_api.parallel_analysis import analyze_all
+from search_api.parallel_analysis import count_all
 
 CACHE_DIRNAME = "search-cache"
 _COMPLETE = "complete.json"
@@ -130,7 +130,9 @@ def load_derived_data(
     passages = list(index.store.iter_passages())
     catalog = build_catalog(index.store.iter_statements(), passages)
     ordered = [p.text for _pid, p in sorted(passages, key=lambda item: item[0])]
-    lexical = build_lexical_index(catalog.passage_ids, analyze_all(analyzer, ordered), parameters)
+    lexical = build_lexical_index_from_counts(
+        catalog.passage_ids, count_all(analyzer, ordered), parameters
+    )
 
     def fill(directory: Path) -> None:
         save_lexical_index(lexical, directory)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,23 @@ def test_bm25_prefers_the_shorter_passage_for_the_same_match() -> None:
         ["半導体"], k=2
     )
     assert ids.tolist() == [2, 1]
+
+
+def test_postings_hold_each_terms_rows_in_order_with_hand_computed_bm25_weights() -> None:
+    docs = [["半導体", "供給", "半導体"], ["農地"], ["供給", "農地", "農地", "農地"]]
+    index = build_lexical_index(np.array([7, 8, 9]), docs, BM25Parameters(k1=1.2, b=0.75))
+
+    assert index.vocabulary == {"半導体": 0, "供給": 1, "農地": 2}
+    assert index.indptr.tolist() == [0, 1, 3, 5]
+    assert index.rows.tolist() == [0, 0, 2, 1, 2]
+
+    def weight(tf: int, length: int, documents_with_term: int) -> float:
+        idf = math.log(1 + (3 - documents_with_term + 0.5) / (documents_with_term + 0.5))
+        norm = 1.2 * (1 - 0.75 + 0.75 * length / (8 / 3))
+        return idf * tf * 2.2 / (tf + norm)
+
+    expected = [weight(2, 3, 1), weight(1, 3, 2), weight(1, 4, 2), weight(1, 1, 2), weight(3, 4, 2)]
+    assert index.weights.tolist() == pytest.approx(expected, rel=1e-6)
 
 
 def test_matched_words_are_the_query_terms_as_written_in_the_passage(analyzer) -> None:
