@@ -43,6 +43,8 @@ PRIMARY_CHANNEL = "e5"
 """The main dense channel; its name stays ``e5`` whichever model fills it (the manifest says
 which).  Extra channels are named after the model (``use``)."""
 Chunker = Callable[[str, str], list[Passage]]
+PassageObserver = Callable[[Mapping[str, str]], None]
+"""Receives ``{content hash: text}`` of the passages of one file about to be embedded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,9 @@ class UpdateOptions:
     sync: bool = False
     """Remove the records of indexed files gone from the folders given (``index --sync``);
     without it they are only reported as stale."""
+    passage_observer: PassageObserver | None = None
+    """Called with each file's passage texts before they are embedded (the search side
+    analyses them for BM25 meanwhile); it must not block."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +312,8 @@ class _Run:
             for s in parsed.statements
         }
         texts = {content_hash(p.text): p.text for group in passages.values() for p in group}
+        if self.options.passage_observer is not None:
+            self.options.passage_observer(texts)
         embedded = sum(self._embed_missing(name, texts) for name in sorted(self.embedders))
         count = sum(len(group) for group in passages.values())
         self.summary.reused += count * len(self.embedders) - embedded

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from indexer.index_dir import open_index
+from indexer.index_dir import open_index, staging_directory
 from indexer.maintenance import check_index, remove_meeting, upgrade_index
 from indexer.manifest import Manifest
 from indexer.metadata import MeetingMetadata
@@ -30,7 +30,10 @@ from indexer.pipeline import (
 )
 from indexer.vectors import INDEX_KINDS, recommended_kind
 from models.loading import EncoderOptions
+from search_api.background_analysis import BackgroundAnalysis
 from search_api.cli.options import encoder_options, index_dir_option, json_option
+from search_api.lexical import Analyzer
+from search_api.search_cache import term_counts_path
 
 
 def _channels(value: str | None) -> tuple[str, ...] | None:
@@ -114,12 +117,24 @@ def index_command(
         overrides = MeetingMetadata(
             title=title, date=None if date is None else date.date(), body=body
         )
-    options = UpdateOptions(
-        overrides=overrides, kind=kind, batch_size=batch_size, progress=progress, sync=sync
-    )
     embedders = default_embedders(model, _channels(channels), encoder)
+    built_in = staging_directory(index_dir) if rebuild else index_dir
+    analysis = BackgroundAnalysis(term_counts_path(built_in), Analyzer())
+    options = UpdateOptions(
+        overrides=overrides,
+        kind=kind,
+        batch_size=batch_size,
+        progress=progress,
+        sync=sync,
+        passage_observer=analysis,
+    )
     build = rebuild_index if rebuild else update_index
-    summary = build(index_dir, list(paths), embedders, options)
+    try:
+        summary = build(index_dir, list(paths), embedders, options)
+    except BaseException:
+        analysis.cancel()
+        raise
+    analysis.finish()
     if summary.manifest is not None:
         _prepare_search(index_dir, quiet=as_json)
     if as_json:

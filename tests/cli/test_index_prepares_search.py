@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.index_dir import open_index
 from indexer.manifest import read_manifest
 from indexer.pipeline import PRIMARY_CHANNEL
+from indexer.store_schema import content_hash
 from models.fake import HashingEmbedder
-from search_api.lexical import Analyzer, BM25Parameters
+from search_api.lexical import Analyzer, BM25Parameters, build_lexical_index, count_terms
 from search_api.results import SearchMode, SearchRequest
-from search_api.search_cache import CACHE_DIRNAME, cache_key, cached_directory
+from search_api.search_cache import (
+    CACHE_DIRNAME,
+    cache_key,
+    cached_directory,
+    load_derived_data,
+    term_counts_path,
+)
 from search_api.searcher import Searcher
+from search_api.term_counts import TermCountStore
 from tests.cli_runner import run
 
 
 def complete_caches(index_dir: Path) -> list[Path]:
     root = index_dir / CACHE_DIRNAME
-    return [p for p in root.iterdir() if not p.name.startswith(".")] if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    return [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
 
 
 def test_indexing_builds_the_cache_of_the_new_version_and_the_searcher_only_loads_it(
@@ -76,3 +87,46 @@ def test_indexing_recommends_an_approximate_index_once_exact_search_outgrows_its
     assert code == 0
     assert "note: channel 'e5' holds 41 vectors" in err
     assert "--kind hnsw" in err
+
+
+def test_indexing_saves_each_texts_term_counts_and_an_update_analyses_only_new_texts(
+    tmp_path: Path, corpus_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index_dir = tmp_path / "index"
+    args = ["--index", str(index_dir), "--model", "fake", "--no-progress"]
+    assert run(["index", str(corpus_dir / "seed"), *args], capsys)[0] == 0
+    analyzer = Analyzer()
+    store = TermCountStore.open(term_counts_path(index_dir), analyzer.version)
+    assert store is not None
+    first = store.known_hashes()
+    texts = _passage_texts(index_dir)
+    assert first == {content_hash(t) for t in texts} and len(first) > 10
+    for text in texts[:5]:  # the saved counts are the analysis itself
+        assert store.get(content_hash(text)) == count_terms(analyzer.analyze(text))
+
+    minutes = corpus_dir / "minutes" / "2021-07-28_fomc-minutes_en.txt"
+    assert run(["index", str(minutes), *args], capsys)[0] == 0
+    after = store.known_hashes()
+    store.close()
+    assert first < after and after == {content_hash(t) for t in _passage_texts(index_dir)}
+
+    # The BM25 postings built from saved counts equal those of a fresh analysis.
+    embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
+    index = open_index(index_dir, embedders)
+    try:
+        cached, _catalog = load_derived_data(index, analyzer, BM25Parameters())
+        texts = [p.text for _id, p in sorted(index.store.iter_passages(), key=lambda x: x[0])]
+    finally:
+        index.close()
+    fresh = build_lexical_index(cached.doc_ids, [analyzer.analyze(t) for t in texts])
+    assert cached.vocabulary == fresh.vocabulary
+    assert np.array_equal(cached.rows, fresh.rows)
+    assert np.allclose(cached.weights, fresh.weights)
+
+
+def _passage_texts(index_dir: Path) -> list[str]:
+    index = open_index(index_dir, {PRIMARY_CHANNEL: HashingEmbedder()})
+    try:
+        return [passage.text for _id, passage in index.store.iter_passages()]
+    finally:
+        index.close()
