@@ -26,6 +26,7 @@ from pathlib import Path
 from search_api.lexical import Analyzer, count_terms
 from search_api.search_pool import usable_cores
 from search_api.term_counts import TermCountStore
+from search_api.worker_processes import exit_when_parent_dies
 
 _CHUNK = 256
 _LOWEST_PRIORITY = 19
@@ -98,6 +99,7 @@ class BackgroundAnalysis:
 
 def _start_worker(settings: tuple[bool, str], store_path: Path) -> None:
     global _worker
+    exit_when_parent_dies()
     with contextlib.suppress(OSError):
         os.nice(_LOWEST_PRIORITY)
     subwords, mode = settings

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from search_api.lexical import Analyzer, TermCounts, count_terms
 from search_api.search_pool import usable_cores
+from search_api.worker_processes import exit_when_parent_dies
 
 PARALLEL_MIN_TEXTS = 20_000
 """Below this many texts starting worker processes (about 1 s each, dictionary load) is not
@@ -54,6 +55,7 @@ def count_all(
 
 def _start_worker(settings: tuple[bool, str]) -> None:
     global _worker_analyzer
+    exit_when_parent_dies()
     subwords, mode = settings
     _worker_analyzer = Analyzer(subwords=subwords, mode=mode)
 

@@ -7,9 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+# Property tests check behaviour, not speed: a per-example deadline only measures how busy the
+# machine is (one hit its 200 ms deadline on a 2-core machine that was also indexing).
+settings.register_profile("policy-search", deadline=None)
+settings.load_profile("policy-search")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from indexer.store_schema import content_hash
@@ -43,3 +46,46 @@ def test_a_cancelled_analysis_stops_its_workers(tmp_path: Path) -> None:
     analysis.cancel()
     assert not multiprocessing.active_children()
     assert analysis.finish() == 0
+
+
+PARENT = """
+import multiprocessing, sys, time
+from pathlib import Path
+from search_api.background_analysis import BackgroundAnalysis
+from search_api.lexical import Analyzer
+analysis = BackgroundAnalysis(Path(sys.argv[1]), Analyzer(), workers=2)
+analysis({str(n): "第%d回の会議で審議した。" % n for n in range(20000)})
+store = Path(sys.argv[1])
+while len(multiprocessing.active_children()) < 2 or not store.exists():
+    time.sleep(0.05)  # killed while the workers may still be starting: the harder case
+print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_exit_when_the_indexer_is_killed(tmp_path: Path) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(tmp_path / "terms.sqlite")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) >= 2 and all(_alive(pid) for pid in workers)
+    finally:
+        parent.kill()  # as `kill -9` of an index run
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
