@@ -10,8 +10,10 @@ each text's terms in its worker, so the parent only merges (what BM25 needs is t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 from search_api.lexical import Analyzer, TermCounts, count_terms
 from search_api.search_pool import usable_cores
@@ -21,6 +23,7 @@ PARALLEL_MIN_TEXTS = 20_000
 """Below this many texts starting worker processes (about 1 s each, dictionary load) is not
 worth it."""
 _CHUNK = 512
+T = TypeVar("T")
 
 _worker_analyzer: Analyzer | None = None
 
@@ -29,28 +32,35 @@ def analyze_all(
     analyzer: Analyzer, texts: Sequence[str], workers: int | None = None
 ) -> Iterator[list[str]]:
     """``analyzer.analyze`` of every text, in order; on several processes for many texts."""
-    workers = workers if workers is not None else usable_cores()
-    if workers < 2 or len(texts) < PARALLEL_MIN_TEXTS:
-        yield from (analyzer.analyze(text) for text in texts)
-        return
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_start_worker, initargs=(analyzer.settings,)
-    ) as pool:
-        yield from pool.map(_analyze, texts, chunksize=_CHUNK)
+    return _each_text(analyzer, texts, workers, Analyzer.analyze)
 
 
 def count_all(
     analyzer: Analyzer, texts: Sequence[str], workers: int | None = None
 ) -> Iterator[TermCounts]:
     """`count_terms` of every text's analysis, in order; on several processes for many texts."""
+    return _each_text(analyzer, texts, workers, _counted)
+
+
+def _each_text(
+    analyzer: Analyzer,
+    texts: Sequence[str],
+    workers: int | None,
+    task: Callable[[Analyzer, str], T],
+) -> Iterator[T]:
+    """``task(analyzer, text)`` for every text, in order; ``task`` must be picklable."""
     workers = workers if workers is not None else usable_cores()
     if workers < 2 or len(texts) < PARALLEL_MIN_TEXTS:
-        yield from (count_terms(analyzer.analyze(text)) for text in texts)
+        yield from (task(analyzer, text) for text in texts)
         return
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_start_worker, initargs=(analyzer.settings,)
     ) as pool:
-        yield from pool.map(_count, texts, chunksize=_CHUNK)
+        yield from pool.map(partial(_in_worker, task), texts, chunksize=_CHUNK)
+
+
+def _counted(analyzer: Analyzer, text: str) -> TermCounts:
+    return count_terms(analyzer.analyze(text))
 
 
 def _start_worker(settings: tuple[bool, str]) -> None:
@@ -60,10 +70,6 @@ def _start_worker(settings: tuple[bool, str]) -> None:
     _worker_analyzer = Analyzer(subwords=subwords, mode=mode)
 
 
-def _analyze(text: str) -> list[str]:
+def _in_worker(task: Callable[[Analyzer, str], T], text: str) -> T:
     assert _worker_analyzer is not None, "worker started without an analyzer"
-    return _worker_analyzer.analyze(text)
-
-
-def _count(text: str) -> TermCounts:
-    return count_terms(_analyze(text))
+    return task(_worker_analyzer, text)
