@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from indexer.store_schema import content_hash
-from search_api.lexical import Analyzer, TermCounts
+from search_api.lexical import Analyzer, TermCounts, count_terms
 from search_api.parallel_analysis import count_all
 
 TERMS_FILENAME = "terms.sqlite"
@@ -138,5 +138,5 @@ def counted_in_order(
         store.put_many(zip(missing, count_all(analyzer, list(missing.values())), strict=True))
     for text_hash, text in zip(hashes, texts, strict=True):
         saved = store.get(text_hash)
-        yield saved if saved is not None else next(count_all(analyzer, [text], workers=1))
+        yield saved if saved is not None else count_terms(analyzer.analyze(text))
     store.prune(set(hashes))

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,10 +30,10 @@ from indexer.pipeline import (
 )
 from indexer.vectors import INDEX_KINDS, recommended_kind
 from models.loading import EncoderOptions
-from search_api.background_analysis import BackgroundAnalysis
 from search_api.cli.options import encoder_options, index_dir_option, json_option
-from search_api.lexical import Analyzer
-from search_api.search_cache import term_counts_path
+
+if TYPE_CHECKING:
+    from search_api.background_analysis import BackgroundAnalysis
 
 
 def _channels(value: str | None) -> tuple[str, ...] | None:
@@ -118,8 +118,7 @@ def index_command(
             title=title, date=None if date is None else date.date(), body=body
         )
     embedders = default_embedders(model, _channels(channels), encoder)
-    built_in = staging_directory(index_dir) if rebuild else index_dir
-    analysis = BackgroundAnalysis(term_counts_path(built_in), Analyzer())
+    analysis = _background_analysis(staging_directory(index_dir) if rebuild else index_dir)
     options = UpdateOptions(
         overrides=overrides,
         kind=kind,
@@ -145,6 +144,15 @@ def index_command(
         click.echo("error: no minutes files found (.txt, .json, .jsonl, .gz, .pdf)", err=True)
     if summary.failed or not summary.files:
         raise click.exceptions.Exit(1)
+
+
+def _background_analysis(built_in: Path) -> BackgroundAnalysis:
+    """Analyses the passages for BM25 beside the encoders, into the directory being built."""
+    from search_api.background_analysis import BackgroundAnalysis
+    from search_api.lexical import Analyzer
+    from search_api.search_cache import term_counts_path
+
+    return BackgroundAnalysis(term_counts_path(built_in), Analyzer())
 
 
 def _prepare_search(index_dir: Path, quiet: bool) -> None:

@@ -115,9 +115,9 @@ def test_indexing_saves_each_texts_term_counts_and_an_update_analyses_only_new_t
     index = open_index(index_dir, embedders)
     try:
         cached, _catalog = load_derived_data(index, analyzer, BM25Parameters())
-        texts = [p.text for _id, p in sorted(index.store.iter_passages(), key=lambda x: x[0])]
     finally:
         index.close()
+    texts = _passage_texts(index_dir)  # by passage id, the order of `doc_ids`
     fresh = build_lexical_index(cached.doc_ids, [analyzer.analyze(t) for t in texts])
     assert cached.vocabulary == fresh.vocabulary
     assert np.array_equal(cached.rows, fresh.rows)
