@@ -31,6 +31,16 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
     pytest.fail(f"waited {WAIT_SECONDS:g} s for {what}")
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """Give the watcher the default SIGINT disposition a terminal gives a foreground program.
+
+    A non-interactive shell starts a background job (``bash .ci/run &``) with SIGINT ignored,
+    children inherit that, and Python installs no KeyboardInterrupt handler for an ignored
+    SIGINT: Ctrl-C would then not reach the watcher at all.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def statements(index_dir: Path) -> int:
     try:
         with open_index(index_dir) as index:
@@ -49,6 +59,7 @@ def watcher(tmp_path: Path) -> Iterator[tuple[Path, Path, subprocess.Popen[str]]
         [sys.executable, "-c", "from search_api.cli.main import main; main()", "watch",
          str(folder), "--index", str(index_dir), "--model", "fake", "--sync"],
         stdout=log, stderr=subprocess.STDOUT, text=True, env=env,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     try:
         yield folder, index_dir, process
