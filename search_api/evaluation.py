@@ -180,13 +180,16 @@ def summarise(scores: Sequence[QuestionScores]) -> list[Summary]:
     return summaries
 
 
-CONDENSED_POOL = 200
-"""How deep a ranking is fetched when unjudged results are dropped before scoring."""
+def ranking_depth(unjudged: Sequence[str], statements: int) -> int:
+    """How many results to fetch: ``DEPTH``, or the whole ranking (every one of the index's
+    ``statements`` it may hold) when unjudged results are left out.
 
-
-def ranking_depth(unjudged: Sequence[str]) -> int:
-    """How many results to fetch: ``DEPTH``, or ``CONDENSED_POOL`` when some are left out."""
-    return CONDENSED_POOL if unjudged else DEPTH
+    A condensed list is cut from the whole ranking (Sakai 2007). Cutting it at a fixed depth
+    first loses the labelled remarks ranked below that many unlabelled ones: on the eval corpus
+    + pool index (55k statements), condensing the first 200 gave nDCG@10 0.568, the whole
+    ranking 0.618 (docs/benchmarks.md).
+    """
+    return max(DEPTH, statements) if unjudged else DEPTH
 
 
 def condensed(

@@ -76,10 +76,11 @@ def eval_command(
     chosen = _modes(modes)
     searcher = open_searcher(index_dir, model, encoder)
     report: dict[str, Any] = {"questions": str(questions), "modes": {}}
+    depth = ranking_depth(unjudged, len(searcher.catalog.statement_ids))
     for mode in chosen:
 
         def search(query: str, mode: SearchMode = mode) -> list[str]:
-            page = searcher.search(SearchRequest(query, limit=ranking_depth(unjudged), mode=mode))
+            page = searcher.search(SearchRequest(query, limit=depth, mode=mode))
             return condensed(ranked_sources(page.hits), unjudged)
 
         scores = evaluate(labelled, search)

@@ -59,9 +59,10 @@ def eval_related_command(
     labelled = read_related_cases(cases)
     searcher = open_searcher(index_dir, model, encoder)
     sources = locate_sources(labelled, searcher.iter_statements())
+    depth = ranking_depth(unjudged, len(searcher.catalog.statement_ids))
 
     def find(source: Any) -> list[str]:
-        page = searcher.related(source.statement_id, limit=ranking_depth(unjudged))
+        page = searcher.related(source.statement_id, limit=depth)
         return condensed(ranked_sources(page.hits), unjudged)
 
     scores = evaluate_related(labelled, sources, find)

@@ -77,5 +77,6 @@ def unjudged_option(command: Callable[..., Any]) -> Callable[..., Any]:
         multiple=True,
         metavar="GLOB",
         help="Leave out results whose source file name matches GLOB (repeatable), e.g. an "
-        "unlabelled pool added as distractors: scored as condensed lists, ranked 200 deep.",
+        "unlabelled pool added as distractors: scored as condensed lists cut from the whole "
+        "ranking.",
     )(command)

@@ -96,3 +96,51 @@ def test_eval_refuses_a_malformed_questions_file(fixture_paths, tmp_path) -> Non
     result = CliRunner().invoke(eval_command, [str(bad), "--index", str(index_dir)])
     assert result.exit_code != 0
     assert "bad.jsonl:1" in str(result.exception)
+
+
+def distractor_speeches(count: int) -> str:
+    """Kokkai JSON lines of ``count`` short speeches that BM25 ranks above the seed remarks
+    for 「特許 訴訟」 (both words, twice, in a few characters)."""
+    lines = []
+    for n in range(count):
+        record = {
+            "speechID": f"999999999X00120240101_{n:03d}",
+            "issueID": "999999999X00120240101",
+            "session": 999,
+            "nameOfHouse": "衆議院",
+            "nameOfMeeting": "特許委員会",
+            "issue": "第1号",
+            "date": "2024-01-01",
+            "speechOrder": n + 1,
+            "speech": f"○委員{n}君　特許訴訟、特許訴訟の件その{n}。",
+        }
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
+def test_condensed_lists_are_cut_from_the_whole_ranking(corpus_dir, tmp_path) -> None:
+    # 250 unlabelled speeches rank above the labelled remark; left out, it is first (1 / 1 / 1).
+    pool = tmp_path / "speeches-distractors.jsonl"
+    pool.write_text(distractor_speeches(250), encoding="utf-8")
+    index_dir = tmp_path / "index"
+    embedders = {PRIMARY_CHANNEL: load_embedder("fake")}
+    update_index(index_dir, [corpus_dir / SEED, pool], embedders, UpdateOptions(progress=False))
+    question = {
+        "qid": "p1",
+        "lang": "ja",
+        "query": "特許 訴訟",
+        "relevant": [
+            {"file": SEED, "marker": "特許を確保していても侵害に対する訴訟が少なく", "grade": 2}
+        ],
+    }
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps(question, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths = (index_dir, questions)
+
+    raw = json.loads(_run(paths, "--mode", "lexical", "--json"))["modes"]["lexical"]
+    condensed = json.loads(
+        _run(paths, "--mode", "lexical", "--json", "--unjudged-source", "speeches-*.jsonl")
+    )["modes"]["lexical"]
+
+    assert raw["summary"][0]["ndcg@10"] == 0.0
+    assert condensed["summary"][0]["ndcg@10"] == condensed["summary"][0]["mrr"] == 1.0
