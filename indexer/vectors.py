@@ -226,3 +226,14 @@ def recommended_kind(ntotal: int, dimension: int) -> str:
     imposed: ``policy-search index`` prints the advice when a flat channel outgrows the budget.
     """
     return "flat" if ntotal * dimension <= EXACT_SEARCH_MAX_FLOATS else "hnsw"
+
+
+def openmp_threads() -> int:
+    """The most threads FAISS's OpenMP parallel regions started from this thread may use."""
+    return int(faiss.omp_get_max_threads())
+
+
+def set_openmp_threads(threads: int) -> None:
+    """Set that number for regions started from the calling thread only (OpenMP keeps it per
+    thread; other threads keep theirs)."""
+    faiss.omp_set_num_threads(threads)

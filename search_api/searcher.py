@@ -16,11 +16,10 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import ThreadpoolController
 
 from indexer.manifest import Manifest
 from indexer.records import Meeting, Passage, Statement, StatementFilter
@@ -61,6 +60,7 @@ from search_api.results import (
 )
 from search_api.search_cache import load_derived_data
 from search_api.search_pool import check_deadline, usable_cores
+from search_api.thread_caps import ThreadCap
 
 IntArray = npt.NDArray[np.int64]
 LEXICAL_CHANNEL = "bm25"
@@ -80,35 +80,6 @@ class SearchableIndex(Protocol):
     def vectors(self, channel: str) -> FaissVectorIndex: ...
 
     def close(self) -> None: ...
-
-
-class ThreadCap:
-    """Caps every BLAS/OpenMP pool while at least one search runs, then restores them.
-
-    Counted, so concurrent searches (the API serves from a thread pool) do not restore the
-    pools under each other's feet: the first to enter sets the cap, the last to leave lifts it.
-    """
-
-    def __init__(self, threads: int) -> None:
-        self._threads = threads
-        self._controller = ThreadpoolController()
-        self._lock = threading.Lock()
-        self._active = 0
-        self._limiter: Any = None
-
-    def __enter__(self) -> ThreadCap:
-        with self._lock:
-            if self._active == 0:
-                self._limiter = self._controller.limit(limits=self._threads)
-            self._active += 1
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        with self._lock:
-            self._active -= 1
-            if self._active == 0 and self._limiter is not None:
-                self._limiter.restore_original_limits()
-                self._limiter = None
 
 
 class Searcher:
@@ -225,10 +196,11 @@ class Searcher:
         def ranking_of(channel: str) -> Callable[[], StatementRanking]:
             def rank() -> StatementRanking:
                 check_deadline()
-                if channel == LEXICAL_CHANNEL:
-                    return self._lexical_ranking(terms, mask, language)
-                xq = self._embedders[channel].embed_query(query)
-                return self._dense_ranking(channel, xq, allowed, language)
+                with self._thread_limit():  # the stage helpers' threads too (per-thread OpenMP)
+                    if channel == LEXICAL_CHANNEL:
+                        return self._lexical_ranking(terms, mask, language)
+                    xq = self._embedders[channel].embed_query(query)
+                    return self._dense_ranking(channel, xq, allowed, language)
 
             return rank
 

@@ -205,23 +205,6 @@ def test_related_by_mean_over_source_passages_still_leaves_the_meeting_out(
     assert len(set(_ids(page))) == 10
 
 
-def test_thread_cap_holds_while_any_search_runs_and_then_restores() -> None:
-    from threadpoolctl import threadpool_info
-
-    from search_api.searcher import ThreadCap
-
-    def threads() -> list[int]:
-        return [pool["num_threads"] for pool in threadpool_info()]
-
-    before = threads()
-    cap = ThreadCap(1)
-    with cap:
-        with cap:  # a second, concurrent search
-            assert set(threads()) == {1}
-        assert set(threads()) == {1}  # the first search still runs: still capped
-    assert threads() == before
-
-
 def test_related_ranks_by_the_channels_that_have_vectors_while_another_is_being_added(
     index_dir: Path, tmp_path: Path
 ) -> None:
