@@ -10,7 +10,9 @@ Two limits, because the libraries keep their thread counts in two ways:
   OpenMP in every thread that enters it, for as long as that thread is inside.  Capped only in
   the first thread, the other search threads each started a team of OpenMP threads that
   spin-wait after every parallel region; at 32 HTTP clients on 2 cores that doubled the CPU
-  time per request (docs/benchmarks.md, "fourth session").
+  time per request.  The per-thread cap made that rarer, not gone, so ``policy-search serve``
+  also starts with ``OMP_NUM_THREADS=1`` (`search_api.cli.entry`); the cap stays for searchers
+  embedded in other programs (docs/benchmarks.md, "fourth session").
 """
 
 from __future__ import annotations
