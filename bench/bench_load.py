@@ -11,7 +11,8 @@ questions, then for each number of clients runs that many threads for ``--second
 its own keep-alive ``http.client`` connection, sending ``GET /search`` with the dev questions in
 turn (each client starts at a different question).  Printed per level: requests, req/s,
 p50/p90/p99 latency and errors (any status but 200, or a broken connection), plus the server's
-peak RSS, the CPU model and the load average, since the machine may be shared.
+peak RSS, the CPU model and the load average, since the machine may be shared; with the
+server's and the load generator's own CPU time per request (both run on the same cores).
 
 Standard library only on the client side, so the same code loads other servers too
 (``bench/txtai_side_by_side.py`` imports `run_level`).
@@ -220,11 +221,15 @@ def run_all(
     results = []
     for clients in levels:
         before = cpu_seconds(server_pid) if server_pid else None
+        own_before = time.process_time()
         result = run_level(base_url, path_for, questions, clients, seconds)
+        own = time.process_time() - own_before
         after = cpu_seconds(server_pid) if server_pid else None
         cost = ""
         if before is not None and after is not None and result.latencies:
             cost = f"  server CPU {1000 * (after - before) / len(result.latencies):.1f} ms/request"
+        if result.latencies:  # the load generator shares the machine's cores with the server
+            cost += f"  client CPU {1000 * own / len(result.latencies):.1f} ms/request"
         print(result.line(label) + cost, flush=True)
         results.append(result)
     return results
