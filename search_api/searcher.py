@@ -16,6 +16,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -41,6 +42,7 @@ from search_api.ranking import (
     top_rows,
 )
 from search_api.related.finder import RelatedFinder
+from search_api.related.hubness import PassageDensity
 from search_api.related.sources import (
     RelatedSource,
     SourceSelection,
@@ -58,7 +60,7 @@ from search_api.results import (
     SearchPage,
     SearchRequest,
 )
-from search_api.search_cache import load_derived_data
+from search_api.search_cache import CACHE_DIRNAME, load_derived_data
 from search_api.search_pool import check_deadline, usable_cores
 from search_api.thread_caps import ThreadCap
 
@@ -115,9 +117,16 @@ class Searcher:
         self._thread_cap = ThreadCap(search_threads) if search_threads else None
         helpers = usable_cores() - 1 if stage_helpers is None else stage_helpers
         self._overlap = StageOverlap(min(helpers, len(self._dense)))
+        density = PassageDensity(
+            Path(str(index.directory)) / CACHE_DIRNAME,
+            index.manifest.version_key,
+            index.vectors,
+            self._catalog,
+            self._config.related.hub_neighbours,
+        )
         self._related = RelatedFinder(
             index.vectors, self._store, self._catalog, self._lexical, self._analyze,
-            self._config.related,
+            self._config.related, density,
         )  # fmt: skip
         self._related.tuning = self._config.tuning
 

@@ -156,13 +156,22 @@ def _background_analysis(built_in: Path) -> BackgroundAnalysis:
 
 
 def _prepare_search(index_dir: Path, quiet: bool) -> None:
-    """Build the search cache (BM25, passage table) now, so `serve` starts in seconds."""
+    """Build the search cache (BM25, passage table, passage densities for related remarks) now,
+    so `serve` starts in seconds and its first related request does not wait."""
+    from search_api.ranking import RankingConfig
+    from search_api.related.hubness import prepare_density
     from search_api.search_cache import prepare_derived_data
 
     started = time.perf_counter()
-    if prepare_derived_data(index_dir) and not quiet:
+    if not prepare_derived_data(index_dir):
+        return
+    if not quiet:
         seconds = time.perf_counter() - started
         click.echo(f"search cache ready ({seconds:.1f}s)", err=True)
+    started = time.perf_counter()
+    if prepare_density(index_dir, RankingConfig().related.hub_neighbours) and not quiet:
+        seconds = time.perf_counter() - started
+        click.echo(f"related-remarks densities ready ({seconds:.1f}s)", err=True)
 
 
 def print_sync(summary: IndexSummary) -> None:

@@ -51,6 +51,9 @@ class RelatedConfig:
     long_speech_penalty: float = 0.0
     """Subtracted times ln(passages) from dense scores; 0 here, unlike search: a related remark
     is often one passage of a long speech, so length is no sign of a lucky match."""
+    hub_neighbours: int = 10
+    """Hubness correction (CSLS, `search_api.related.hubness`): a pair's cosine less the mean
+    similarity of each side to its this many nearest passages, halved (0: off)."""
     max_source_passages: int = 16
     depth: int = 1000
     """Passages taken from each channel per source passage (fixed, so paging is stable)."""

@@ -42,6 +42,7 @@ from search_api.related.config import (
     RelatedConfig,
 )
 from search_api.related.diversity import cap_per_meeting
+from search_api.related.hubness import PassageDensity, csls_correction, source_density
 from search_api.related.reasons import (
     PassageRef,
     RelatedHit,
@@ -82,9 +83,12 @@ class RelatedFinder:
         lexical: LexicalIndex,
         analyze: Callable[[str], list[tuple[str, str]]],
         config: RelatedConfig | None = None,
+        density: PassageDensity | None = None,
     ) -> None:
-        """``vectors(channel)`` gives a channel's FAISS index; ``analyze`` is the BM25 analyzer."""
+        """``vectors(channel)`` gives a channel's FAISS index; ``analyze`` is the BM25 analyzer;
+        ``density`` the passages' neighbourhood densities (None: no hubness correction)."""
         self._vectors = vectors
+        self._density = density
         self._store = store
         self._catalog = catalog
         self._lexical = lexical
@@ -182,6 +186,7 @@ class RelatedFinder:
                 self._tuning(channel),
                 source.language,
                 "mean",
+                correction=self._hub_correction(channel, distances, labels),
             )
         if self._weight(LEXICAL + FEEDBACK_SUFFIX) > 0:
             passages = self._store.get_passages(ids)
@@ -221,6 +226,7 @@ class RelatedFinder:
         vectors = self._vectors(channel)
         k = max(1, min(self.config.depth, vectors.ntotal))
         distances, labels = vectors.search(np.ascontiguousarray(xq), k, allowed)
+        correction = self._hub_correction(channel, distances, labels)
         tuning = self._tuning(channel)
         out: dict[str, PairRanking] = {}
         for label, rows in ((name, main), (name + CONTEXT_SUFFIX, ~main)):
@@ -235,6 +241,7 @@ class RelatedFinder:
                     tuning,
                     source.language,
                     self.config.aggregate,
+                    correction=None if correction is None else correction[chosen],
                 )
                 # best_sources index the chosen rows; map them back to the source's passages
                 out[label] = PairRanking(
@@ -245,6 +252,19 @@ class RelatedFinder:
                     ranked.pair_scores,
                 )
         return out
+
+    def _hub_correction(
+        self, channel: str, distances: npt.NDArray[np.float32], labels: IntArray
+    ) -> npt.NDArray[np.float64] | None:
+        """CSLS's ``(r(x) + r(y)) / 2`` for each found pair, or None when the correction is off."""
+        neighbours = self.config.hub_neighbours
+        if self._density is None or neighbours <= 0:
+            return None
+        found = labels >= 0
+        first_id = self._catalog.passage_ids[0] if self._catalog.passage_ids.size else 0
+        rows = np.where(found, self._catalog.rows_of(np.where(found, labels, first_id)), -1)
+        density = self._density.of(channel)
+        return csls_correction(source_density(distances, labels, neighbours), density, rows)
 
     # ---- the page and its reasons ------------------------------------------------------
     def page(

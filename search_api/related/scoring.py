@@ -83,11 +83,15 @@ def aggregate_pairs(
     tuning: ChannelTuning,
     language: str,
     aggregate: str = "max",
+    *,
+    correction: npt.NDArray[np.floating] | None = None,
 ) -> PairRanking:
     """Statement ranking from FAISS's ``(D, I)`` of several source passages (rows of D and I).
 
     ``weights`` (one per source passage) weight the ``mean``; ``tuning`` applies the search's
-    cross-language offset and long-speech penalty, in the same cosine units.
+    cross-language offset and long-speech penalty, in the same cosine units.  ``correction``
+    (the shape of D) is subtracted from each pair's score for ranking only, so the pair scores
+    kept for the reasons stay cosines (the hubness correction, `search_api.related.hubness`).
     """
     if aggregate not in AGGREGATES:
         raise ConfigError(f"unknown aggregate {aggregate!r}; valid: {', '.join(AGGREGATES)}")
@@ -101,13 +105,14 @@ def aggregate_pairs(
         catalog.passage_ids[np.minimum(rows, catalog.passage_ids.size - 1)] == ids
     )
     sources, rows = sources[known], rows[known]
-    values = distances[found][known].astype(np.float64)
+    shown = distances[found][known].astype(np.float64)
     statements = catalog.passage_statement[rows]
     if tuning.cross_language_offset:
         code = LANGUAGES.index(language) if language in LANGUAGES else 2
-        values = values + tuning.cross_language_offset * (
+        shown = shown + tuning.cross_language_offset * (
             catalog.statement_language[statements] != code
         )
+    values = shown if correction is None else shown - correction[found][known]
     candidates, column = np.unique(statements, return_inverse=True)
     floors = np.full(labels.shape[0], np.inf)
     np.minimum.at(floors, sources, values)
@@ -118,7 +123,7 @@ def aggregate_pairs(
     best_pair = np.lexsort((rows, -values))
     first = np.unique(column[best_pair], return_index=True)[1]
     pair_sources, pair_rows = sources[best_pair][first], rows[best_pair][first]
-    pair_values = values[best_pair][first]
+    pair_values = shown[best_pair][first]
     scores = _aggregate(matrix, weights, aggregate)
     if tuning.long_speech_penalty:
         scores = scores - tuning.long_speech_penalty * np.log(catalog.passage_counts[candidates])

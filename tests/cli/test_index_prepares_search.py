@@ -44,11 +44,14 @@ def test_indexing_builds_the_cache_of_the_new_version_and_the_searcher_only_load
     )
     assert code == 0
     assert "search cache ready" in err
+    assert "related-remarks densities ready" in err
     manifest = read_manifest(index_dir)
     assert manifest is not None
     key = cache_key(manifest.version_key, BM25Parameters(), Analyzer().version)
     cache = cached_directory(index_dir, key)
     assert cache is not None and complete_caches(index_dir) == [cache]
+    densities = sorted((index_dir / CACHE_DIRNAME).glob("density-*.npy"))
+    assert [p.name.split("-")[1] for p in densities] == [PRIMARY_CHANNEL]
     written = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
 
     embedders = {PRIMARY_CHANNEL: HashingEmbedder()}
@@ -69,6 +72,8 @@ def test_indexing_builds_the_cache_of_the_new_version_and_the_searcher_only_load
     assert updated is not None and updated.version_key != manifest.version_key
     new_key = cache_key(updated.version_key, BM25Parameters(), Analyzer().version)
     assert complete_caches(index_dir) == [index_dir / CACHE_DIRNAME / new_key]
+    replaced = sorted((index_dir / CACHE_DIRNAME).glob("density-*.npy"))
+    assert len(replaced) == 1 and replaced != densities  # the new version's, the old one gone
 
 
 def test_indexing_recommends_an_approximate_index_once_exact_search_outgrows_its_budget(

@@ -1,0 +1,191 @@
+"""Hubness correction for related remarks: cross-domain similarity local scaling (CSLS).
+
+In a dense index some passages are close to almost everything ("hubs": courtesies, procedural
+sentences, generic policy talk), so a plain nearest-neighbour query between two remarks keeps
+returning them.  CSLS (Conneau et al., *Word translation without parallel data*, 2018; the
+hubness problem after Radovanović et al., 2010) scores a pair by its cosine less the mean
+cosine of each side to its own ``k`` nearest neighbours:
+
+    csls(x, y) = cos(x, y) - (r(x) + r(y)) / 2
+
+with ``r`` the *density* of a passage's neighbourhood and ``k`` = 10, the published defaults
+(nothing here was tuned on the dev set; docs/evaluation.md shows k = 5 ... 50 all helping).
+
+* ``r(y)`` of every indexed passage: the mean similarity to its ``k`` nearest passages of
+  *other* statements (the passages of one speech overlap by a sentence).  Computed once per index
+  version by searching each stored vector in the channel's own FAISS index, and cached in the
+  search cache (`PassageDensity`); ``policy-search index`` prepares it, so a server never pays it.
+* ``r(x)`` of a source passage: the mean of its own ``k`` best scores in the search that ranked
+  the candidates, i.e. within the searched scope, at no extra cost.
+
+Applies to related remarks only: documents against documents, one space.  Questions live on the
+query side of e5, whose hubs differ, and the same correction lowered search (measured).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.vectors import FaissVectorIndex
+from search_api.catalog import PassageCatalog
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+DENSITY_VERSION = "1"
+"""Bump when the definition of a passage's density changes (invalidates cached files)."""
+OWN_STATEMENT_ALLOWANCE = 24
+"""Extra neighbours fetched per passage so that those of its own statement can be skipped."""
+DENSITY_PREFIX = "density-"
+
+
+def neighbourhood_density(
+    vectors: FaissVectorIndex, catalog: PassageCatalog, neighbours: int, batch: int = 4096
+) -> FloatArray:
+    """``r(y)`` per catalog row: mean similarity to the ``neighbours`` nearest passages of other
+    statements (passages missing from ``vectors`` get the mean of the others)."""
+    density = np.full(catalog.passage_ids.size, np.nan)
+    present = catalog.passage_ids[np.isin(catalog.passage_ids, vectors.ids())]
+    k = min(neighbours + OWN_STATEMENT_ALLOWANCE + 1, max(vectors.ntotal, 1))
+    for start in range(0, present.size, batch):
+        ids = present[start : start + batch]
+        distances, labels = vectors.search(vectors.reconstruct(ids), k)
+        rows = catalog.rows_of(ids)
+        found = labels >= 0
+        neighbour_rows = catalog.rows_of(np.where(found, labels, catalog.passage_ids[0]))
+        owners = catalog.passage_statement
+        other = found & (owners[neighbour_rows] != owners[rows][:, None])
+        density[rows] = _mean_of_first(distances, other, neighbours)
+    known = ~np.isnan(density)
+    density[~known] = float(density[known].mean()) if known.any() else 0.0
+    return density
+
+
+def source_density(
+    distances: npt.NDArray[np.floating], labels: IntArray, neighbours: int
+) -> FloatArray:
+    """``r(x)`` per query row of a FAISS result: the mean of its ``neighbours`` best scores.
+
+    FAISS lists each row best first, with the ``-1`` labels (nothing found) last."""
+    return _mean_of_first(distances[:, :neighbours], labels[:, :neighbours] >= 0, neighbours)
+
+
+def _mean_of_first(
+    distances: npt.NDArray[np.floating], usable: npt.NDArray[np.bool_], count: int
+) -> FloatArray:
+    """Per row, the mean of the first ``count`` usable scores (rows are best first)."""
+    taken = usable & (np.cumsum(usable, axis=1) <= count)
+    totals = np.where(taken, distances, 0.0).sum(axis=1, dtype=np.float64)
+    counts = taken.sum(axis=1)
+    return np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
+
+
+def csls_correction(source: FloatArray, density: FloatArray, rows: IntArray) -> FloatArray:
+    """What CSLS subtracts from each pair's cosine: ``(r(x) + r(y)) / 2``.
+
+    ``source`` holds ``r(x)`` per query row, ``rows`` the catalog row of each result (FAISS's
+    ``I`` shape, ``-1`` where there is none), ``density`` ``r(y)`` per catalog row.
+    """
+    result_density = np.where(rows >= 0, density[np.maximum(rows, 0)], 0.0)
+    return (source[:, None] + result_density) / 2.0
+
+
+class PassageDensity:
+    """``r(y)`` of every passage per channel for one index version: computed once, cached on disk.
+
+    The file ``search-cache/density-<channel>-<key>.npy`` is keyed by the index version, the
+    channel, ``neighbours`` and `DENSITY_VERSION`; it is written atomically, and a read-only
+    index directory just means the figures live in memory only.  Thread-safe.
+    """
+
+    def __init__(
+        self,
+        cache_root: Path,
+        version_key: object,
+        vectors: Callable[[str], FaissVectorIndex],
+        catalog: PassageCatalog,
+        neighbours: int,
+    ) -> None:
+        """``cache_root`` is the index's search-cache directory."""
+        self._directory = cache_root
+        self._version_key = version_key
+        self._vectors = vectors
+        self._catalog = catalog
+        self.neighbours = neighbours
+        self._loaded: dict[str, FloatArray] = {}
+        self._lock = threading.Lock()
+
+    def of(self, channel: str) -> FloatArray:
+        """``r(y)`` per catalog row for ``channel`` (computed and cached on first use)."""
+        with self._lock:
+            if channel not in self._loaded:
+                self._loaded[channel] = self._load_or_compute(channel)
+            return self._loaded[channel]
+
+    def path(self, channel: str) -> Path:
+        """Where ``channel``'s figures are cached for this index version."""
+        raw = f"{self._version_key!r}|{channel}|{self.neighbours}|{DENSITY_VERSION}"
+        key = hashlib.sha256(raw.encode()).hexdigest()[:16]
+        return self._directory / f"{DENSITY_PREFIX}{channel}-{key}.npy"
+
+    def _load_or_compute(self, channel: str) -> FloatArray:
+        path = self.path(channel)
+        try:
+            cached = np.load(path)
+        except (OSError, ValueError):
+            cached = None
+        if cached is not None and cached.shape == self._catalog.passage_ids.shape:
+            return np.asarray(cached, dtype=np.float64)
+        density = neighbourhood_density(self._vectors(channel), self._catalog, self.neighbours)
+        with contextlib.suppress(OSError):  # a read-only index directory: in memory only
+            self._save(path, density, channel)
+        return density
+
+    def _save(self, path: Path, density: FloatArray, channel: str) -> None:
+        self._directory.mkdir(parents=True, exist_ok=True)
+        handle, staging = tempfile.mkstemp(prefix=".density-", suffix=".npy", dir=self._directory)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.save(out, density)
+            os.chmod(staging, 0o644)  # like the rest of the search cache (mkstemp gives 0600)
+            os.replace(staging, path)
+        finally:
+            if os.path.exists(staging):
+                os.unlink(staging)
+        for stale in self._directory.glob(f"{DENSITY_PREFIX}{channel}-*.npy"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+
+
+def prepare_density(index_dir: Path, neighbours: int) -> bool:
+    """Compute and cache every dense channel's densities for the index as it is now.
+
+    ``policy-search index`` calls this after the search cache is ready, so the first related
+    request of a server does not pay for it (about a minute per channel for the 54k-speech
+    pool).  Returns False (and writes nothing) when there is no index or the correction is off.
+    """
+    from indexer.index_dir import open_index
+    from indexer.store import DATABASE_NAME
+    from search_api.lexical import Analyzer, BM25Parameters
+    from search_api.search_cache import CACHE_DIRNAME, IndexLike, load_derived_data
+
+    if neighbours <= 0 or not (index_dir / DATABASE_NAME).is_file():
+        return False
+    with open_index(index_dir) as index:
+        opened = cast(IndexLike, index)  # its `directory` is a Path, the protocol's an object
+        _lexical, catalog = load_derived_data(opened, Analyzer(), BM25Parameters())
+        density = PassageDensity(
+            index_dir / CACHE_DIRNAME, index.version_key, index.vectors, catalog, neighbours
+        )
+        for channel in index.channels:
+            density.of(channel)
+    return True
