@@ -12,6 +12,7 @@ and loads it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -88,6 +89,17 @@ def english_terms(text: str) -> list[str]:
     return [term for term, _word in english_pairs(text)]
 
 
+@functools.lru_cache(maxsize=64)
+def folded_text(text: str) -> tuple[str, str]:
+    """``text`` in NFKC and the same in lower case.
+
+    Cached: a page of related remarks looks for words in its source text (up to 31,000
+    characters for a Diet speech) twice per result, and normalising it is most of the cost.
+    """
+    normalised = unicodedata.normalize("NFKC", text)
+    return normalised, normalised.lower()
+
+
 def found_words(text: str, words: Sequence[tuple[str, str]]) -> tuple[str, ...]:
     """The question's words that occur in ``text``, as written there, in text order.
 
@@ -95,8 +107,7 @@ def found_words(text: str, words: Sequence[tuple[str, str]]) -> tuple[str, ...]:
     word is found when it, or its normalised term, occurs in the text (case-insensitively).
     Substring search instead of analysing the passage keeps a highlight under a millisecond.
     """
-    normalised = unicodedata.normalize("NFKC", text)
-    folded = normalised.lower()
+    normalised, folded = folded_text(text)
     found: dict[int, str] = {}
     for term, word in words:
         for candidate in dict.fromkeys((word.lower(), term.lower())):

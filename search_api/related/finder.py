@@ -20,7 +20,6 @@ reasons of each shown result come from these same rankings (``search_api.related
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +31,7 @@ from indexer.store import StatementStore
 from indexer.vectors import FaissVectorIndex
 from search_api.catalog import PassageCatalog
 from search_api.fusion import convex_fusion, reciprocal_rank_fusion
-from search_api.lexical import LexicalIndex, found_words
+from search_api.lexical import LexicalIndex, folded_text, found_words
 from search_api.ranking import ChannelTuning, top_rows
 from search_api.related.config import (
     CONTEXT_SUFFIX,
@@ -382,7 +381,7 @@ def readable_terms(words: Sequence[str], texts: Sequence[str]) -> tuple[str, ...
     """Shared words as a reader sees them: parts written together in every text are joined
     (サプライ + チェーン -> サプライチェーン) and a word inside another shown word is dropped
     (炭素 beside 脱炭素)."""
-    folded = [unicodedata.normalize("NFKC", text).lower() for text in texts]
+    folded = [folded_text(text)[1] for text in texts]
     joined: list[str] = []
     for word in words:
         if joined and all((joined[-1] + word).lower() in text for text in folded):
