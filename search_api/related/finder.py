@@ -4,7 +4,8 @@ Channels, each a statement ranking fused like a search (convex fusion of min-max
 scores, weights in `RelatedConfig`):
 
 * ``e5``, ``use``...: the source's passages as stored (document-side) vectors, each searched
-  in FAISS, per statement aggregated over source passages (``search_api.related.scoring``);
+  in FAISS, per statement aggregated over source passages (``search_api.related.scoring``),
+  each pair's cosine corrected for hubness (``search_api.related.hubness``);
 * ``e5:query``: the same passages embedded as questions (e5's ``query:`` side), when a
   model is loaded and the channel has a weight;
 * ``bm25``: more-like-this, the source's most distinctive terms by tf-idf against the index
