@@ -52,6 +52,12 @@ class PassageCatalog:
         """Row (position in ``passage_ids``) of each given passage id; all must exist."""
         return np.searchsorted(self.passage_ids, passage_ids).astype(np.int64)
 
+    def rows_of_labels(self, labels: IntArray) -> IntArray:
+        """`rows_of` for FAISS's ``I`` (any shape): ``-1`` (no result) stays ``-1``."""
+        found = labels >= 0
+        safe = np.where(found, labels, self.passage_ids[0] if self.passage_ids.size else 0)
+        return np.where(found, self.rows_of(safe), -1)
+
     def statement_index(self, statement_id: str) -> int | None:
         """Index of a statement id, or None when it has no passages here."""
         position = bisect.bisect_left(self.statement_ids, statement_id)

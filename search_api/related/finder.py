@@ -260,9 +260,7 @@ class RelatedFinder:
         neighbours = self.config.hub_neighbours
         if self._density is None or neighbours <= 0:
             return None
-        found = labels >= 0
-        first_id = self._catalog.passage_ids[0] if self._catalog.passage_ids.size else 0
-        rows = np.where(found, self._catalog.rows_of(np.where(found, labels, first_id)), -1)
+        rows = self._catalog.rows_of_labels(labels)
         density = self._density.of(channel)
         return csls_correction(source_density(distances, labels, neighbours), density, rows)
 

@@ -60,10 +60,9 @@ def neighbourhood_density(
         ids = present[start : start + batch]
         distances, labels = vectors.search(vectors.reconstruct(ids), k)
         rows = catalog.rows_of(ids)
-        found = labels >= 0
-        neighbour_rows = catalog.rows_of(np.where(found, labels, catalog.passage_ids[0]))
+        neighbour_rows = catalog.rows_of_labels(labels)
         owners = catalog.passage_statement
-        other = found & (owners[neighbour_rows] != owners[rows][:, None])
+        other = (neighbour_rows >= 0) & (owners[neighbour_rows] != owners[rows][:, None])
         density[rows] = _mean_of_first(distances, other, neighbours)
     known = ~np.isnan(density)
     density[~known] = float(density[known].mean()) if known.any() else 0.0

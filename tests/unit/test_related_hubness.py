@@ -130,3 +130,10 @@ def test_densities_are_still_served_when_the_cache_cannot_be_written(tmp_path: P
     blocked.write_text("x")
     density = PassageDensity(blocked, ("b", 1), _CountingVectors(_flat(ids, vectors)), catalog, 2)
     assert density.of("e5") == pytest.approx(_brute_force_density(catalog, ids, vectors, 2))
+
+
+def test_faiss_labels_map_to_catalog_rows_and_no_result_stays_minus_one():
+    catalog, ids, _vectors = _corpus(statements=3, passages_each=2)
+    labels = np.array([[ids[4], -1], [ids[0], ids[5]]], dtype=np.int64)
+    rows = catalog.rows_of_labels(labels)
+    assert rows.tolist() == [[4, -1], [0, 5]]
