@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
+import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +35,9 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from indexer.manifest import write_atomically
 from indexer.vectors import FaissVectorIndex
+from models.errors import IndexWriteError
 from search_api.catalog import PassageCatalog
 
 FloatArray = npt.NDArray[np.float64]
@@ -145,21 +146,15 @@ class PassageDensity:
         if cached is not None and cached.shape == self._catalog.passage_ids.shape:
             return np.asarray(cached, dtype=np.float64)
         density = neighbourhood_density(self._vectors(channel), self._catalog, self.neighbours)
-        with contextlib.suppress(OSError):  # a read-only index directory: in memory only
+        with contextlib.suppress(OSError, IndexWriteError):  # read-only directory: memory only
             self._save(path, density, channel)
         return density
 
     def _save(self, path: Path, density: FloatArray, channel: str) -> None:
         self._directory.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=".density-", suffix=".npy", dir=self._directory)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                np.save(out, density)
-            os.chmod(staging, 0o644)  # like the rest of the search cache (mkstemp gives 0600)
-            os.replace(staging, path)
-        finally:
-            if os.path.exists(staging):
-                os.unlink(staging)
+        data = io.BytesIO()
+        np.save(data, density)
+        write_atomically(path, data.getvalue())
         for stale in self._directory.glob(f"{DENSITY_PREFIX}{channel}-*.npy"):
             if stale != path:
                 stale.unlink(missing_ok=True)
