@@ -2,7 +2,8 @@
 
 The client (paging, delay, retries, resume) lives in ``indexer.kokkai_api``; this module only
 turns options into a query and settings, shows progress and, with ``--index DIR``, indexes
-the file after every page so the records are searchable as they arrive.
+the file after every page so the records are searchable as they arrive, and prepares the
+search cache once at the end (as `index` does).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from indexer.kokkai_api.query import KokkaiQuery
 from indexer.pipeline import UpdateOptions, default_embedders, update_index
 from models.embedder import Embedder
 from models.loading import EncoderOptions
+from search_api.cli.index_commands import prepare_search, to_stderr
 from search_api.cli.options import encoder_options, json_option
 
 
@@ -170,6 +172,8 @@ def fetch_kokkai_command(
         report = download_speeches(client, query, output, max_records, on_page)
     finally:
         bar.close()
+    if indexer.runs and index_dir is not None:  # once, not after every page
+        prepare_search(index_dir, None if as_json else to_stderr)
     _print_report(report, indexer, as_json)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,7 +136,7 @@ def index_command(
         raise
     analysis.finish()
     if summary.manifest is not None:
-        _prepare_search(index_dir, quiet=as_json)
+        prepare_search(index_dir, None if as_json else to_stderr)
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -155,9 +156,11 @@ def _background_analysis(built_in: Path) -> BackgroundAnalysis:
     return BackgroundAnalysis(term_counts_path(built_in), Analyzer())
 
 
-def _prepare_search(index_dir: Path, quiet: bool) -> None:
-    """Build the search cache (BM25, passage table, passage densities for related remarks) now,
-    so `serve` starts in seconds and its first related request does not wait."""
+def prepare_search(index_dir: Path, say: Callable[[str], None] | None = None) -> None:
+    """Build the search cache (BM25, passage table, passage densities for related remarks) of
+    the index as it is now, so `serve` starts in seconds and its first related request does not
+    wait; ``say`` gets one line per step done, with its time. `index`, `watch` and `fetch
+    kokkai --index` call it after an update; for a version already prepared it only checks."""
     from search_api.ranking import RankingConfig
     from search_api.related.hubness import prepare_density
     from search_api.search_cache import prepare_derived_data
@@ -165,13 +168,16 @@ def _prepare_search(index_dir: Path, quiet: bool) -> None:
     started = time.perf_counter()
     if not prepare_derived_data(index_dir):
         return
-    if not quiet:
-        seconds = time.perf_counter() - started
-        click.echo(f"search cache ready ({seconds:.1f}s)", err=True)
+    if say is not None:
+        say(f"search cache ready ({time.perf_counter() - started:.1f}s)")
     started = time.perf_counter()
-    if prepare_density(index_dir, RankingConfig().related.hub_neighbours) and not quiet:
-        seconds = time.perf_counter() - started
-        click.echo(f"related-remarks densities ready ({seconds:.1f}s)", err=True)
+    if prepare_density(index_dir, RankingConfig().related.hub_neighbours) and say is not None:
+        say(f"related-remarks densities ready ({time.perf_counter() - started:.1f}s)")
+
+
+def to_stderr(line: str) -> None:
+    """Print a progress line on stderr (the commands' results stay alone on stdout)."""
+    click.echo(line, err=True)
 
 
 def print_sync(summary: IndexSummary) -> None:

@@ -14,7 +14,7 @@ from indexer.folder_watch import watch_folders
 from indexer.pipeline import IndexSummary, UpdateOptions, default_embedders
 from models.errors import PolicySearchError
 from models.loading import EncoderOptions
-from search_api.cli.index_commands import print_sync
+from search_api.cli.index_commands import prepare_search, print_sync
 from search_api.cli.options import encoder_options, index_dir_option
 
 
@@ -49,7 +49,8 @@ def watch_command(
 ) -> None:
     """Index PATHS, then re-index whatever appears or changes there until Ctrl-C (or SIGTERM).
 
-    A running `policy-search serve` on the same index picks every update up by itself.
+    After each update the search cache (BM25, related-remarks densities) is prepared, as by
+    `index`. A running `policy-search serve` on the same index picks every update up by itself.
     """
     extra = None if channels is None else tuple(c for c in channels.split(",") if c)
     embedders = default_embedders(model, extra, encoder)
@@ -70,6 +71,8 @@ def watch_command(
                 )
         print_sync(summary)
         counts = summary.manifest.counts if summary.manifest else {}
+        if summary.manifest is not None:  # ready before the next server start or related request
+            prepare_search(index_dir, lambda line: click.echo(f"{stamp} {line}", err=True))
         click.echo(
             f"{stamp} index {index_dir}: {counts.get('meetings', 0)} meetings, "
             f"{counts.get('statements', 0)} statements; watching "

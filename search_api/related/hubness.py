@@ -99,6 +99,13 @@ def csls_correction(source: FloatArray, density: FloatArray, rows: IntArray) -> 
     return (source[:, None] + result_density) / 2.0
 
 
+def density_path(cache_root: Path, version_key: object, channel: str, neighbours: int) -> Path:
+    """The cache file of one channel's densities for one index version (see `PassageDensity`)."""
+    raw = f"{version_key!r}|{channel}|{neighbours}|{DENSITY_VERSION}"
+    key = hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return cache_root / f"{DENSITY_PREFIX}{channel}-{key}.npy"
+
+
 class PassageDensity:
     """``r(y)`` of every passage per channel for one index version: computed once, cached on disk.
 
@@ -133,9 +140,7 @@ class PassageDensity:
 
     def path(self, channel: str) -> Path:
         """Where ``channel``'s figures are cached for this index version."""
-        raw = f"{self._version_key!r}|{channel}|{self.neighbours}|{DENSITY_VERSION}"
-        key = hashlib.sha256(raw.encode()).hexdigest()[:16]
-        return self._directory / f"{DENSITY_PREFIX}{channel}-{key}.npy"
+        return density_path(self._directory, self._version_key, channel, self.neighbours)
 
     def _load_or_compute(self, channel: str) -> FloatArray:
         path = self.path(channel)
@@ -163,23 +168,30 @@ class PassageDensity:
 def prepare_density(index_dir: Path, neighbours: int) -> bool:
     """Compute and cache every dense channel's densities for the index as it is now.
 
-    ``policy-search index`` calls this after the search cache is ready, so the first related
-    request of a server does not pay for it (about a minute per channel for the 54k-speech
-    pool).  Returns False (and writes nothing) when there is no index or the correction is off.
+    ``policy-search index`` (and `watch`, `fetch kokkai --index`) calls this after the search
+    cache is ready, so the first related request of a server does not pay for it (about a
+    minute per channel for the 54k-speech pool).  A version whose files are all cached is not
+    opened.  Returns False (and writes nothing) when there is no index or the correction is off.
     """
     from indexer.index_dir import open_index
+    from indexer.manifest import read_manifest
     from indexer.store import DATABASE_NAME
     from search_api.lexical import Analyzer, BM25Parameters
     from search_api.search_cache import CACHE_DIRNAME, IndexLike, load_derived_data
 
     if neighbours <= 0 or not (index_dir / DATABASE_NAME).is_file():
         return False
+    manifest = read_manifest(index_dir)
+    cache_root = index_dir / CACHE_DIRNAME
+    if manifest is not None and all(
+        density_path(cache_root, manifest.version_key, channel, neighbours).is_file()
+        for channel in manifest.channels
+    ):
+        return True
     with open_index(index_dir) as index:
         opened = cast(IndexLike, index)  # its `directory` is a Path, the protocol's an object
         _lexical, catalog = load_derived_data(opened, Analyzer(), BM25Parameters())
-        density = PassageDensity(
-            index_dir / CACHE_DIRNAME, index.version_key, index.vectors, catalog, neighbours
-        )
+        density = PassageDensity(cache_root, index.version_key, index.vectors, catalog, neighbours)
         for channel in index.channels:
             density.of(channel)
     return True

@@ -16,6 +16,7 @@ import pytest
 from indexer.folder_watch import is_minutes_change
 from indexer.index_dir import open_index
 from tests.conftest import REPO_ROOT
+from tests.prepared_cache import search_cache_is_prepared
 
 SEED = "seed/2023-10-12_meti-econsec-industrial-base-panel-01_gijiyoshi.txt"
 COUNCIL = "minutes/2025-11-06_kisei-kaikaku-startup-innovation-wg.txt"
@@ -80,6 +81,7 @@ def test_files_dropped_changed_and_deleted_are_indexed_while_watching(
 
     shutil.copy(corpus_dir / SEED, folder / "seed.txt")
     wait_for(lambda: statements(index_dir) == 41, "the dropped summary to be indexed")
+    wait_for(lambda: search_cache_is_prepared(index_dir), "its search cache to be prepared")
 
     (folder / "sub").mkdir()
     shutil.copy(corpus_dir / COUNCIL, folder / "sub" / "council.txt")
@@ -97,6 +99,8 @@ def test_files_dropped_changed_and_deleted_are_indexed_while_watching(
     output = log.read_text()
     assert f"indexed    {folder / 'seed.txt'} [summary]: 41 statements" in output
     assert "removed    " in output and "council.txt (gone)" in output
+    assert "related-remarks densities ready" in output
+    assert search_cache_is_prepared(index_dir)  # the last version's (the deletion's)
     assert output.rstrip().endswith("stopped watching")
 
 

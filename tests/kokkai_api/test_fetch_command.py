@@ -10,6 +10,7 @@ import pytest
 
 from tests.cli_runner import run
 from tests.kokkai_api.fake_api import FakeKokkaiApi, load_records, serve
+from tests.prepared_cache import search_cache_is_prepared
 
 
 @pytest.fixture
@@ -41,12 +42,15 @@ def test_fetch_writes_jsonl_indexes_as_records_arrive_and_shows_the_total(
     assert f"{out}: 150 new records (150 held, 188 match the query); pages requested: 2" in stdout
     assert f"index {index_dir}: 150 statements (2 updates as the records arrived)" in stdout
     assert "150/150" in err  # the progress bar knows the total
+    assert err.count("search cache ready") == 1  # once at the end, not after every page
+    assert search_cache_is_prepared(index_dir)  # a server starts on it without computing
     code, stdout, _ = run(["stats", "--index", str(index_dir), "--json"], capsys)
     assert json.loads(stdout)["statements"] == 150
 
     code, stdout, _ = run([*fetch, "--json", "--index", str(index_dir), "--model", "fake"], capsys)
     report = json.loads(stdout)
     assert (report["held_before"], report["written"], report["index_statements"]) == (150, 38, 188)
+    assert search_cache_is_prepared(index_dir)  # the new version's, too
 
 
 def test_an_api_error_is_a_clear_message_and_exit_status_1(
