@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from models.exported_encoder import ExportedEncoderEmbedder
+from models.exported_encoder import QUESTION_WIDTHS, ExportedEncoderEmbedder
 from models.loading import EncoderOptions, load_embedder
 from models.token_batches import MAX_BATCH_SEQUENCES
 
@@ -52,7 +52,20 @@ def test_documents_agree_with_the_reference_on_real_minutes(
 
 
 def test_questions_agree_with_the_reference(real_embedder: Any, reference: Any) -> None:
-    for question in ("半導体の安定供給をどう確保するか", "What did the Committee decide on rates?"):
+    questions = (
+        "半導体の安定供給をどう確保するか",
+        "What did the Committee decide on rates?",
+        "地方の若い女性が地元企業を選ばず都会で働く決め手の一つとして、在宅で働けるかどうかが"
+        "どの程度効いているのか、自治体はどんな支援をすべきか",
+        "Why did Japan fail to anticipate the global shortage of semiconductors, and what did "
+        "the government change in its economic security legislation, its subsidies for new "
+        "factories and its cooperation with the United States and Taiwan afterwards?",
+    )
+    lengths = [len(real_embedder.tokens("query: " + q)) for q in questions]
+    widths = QUESTION_WIDTHS
+    assert min(lengths) <= widths[0] and any(n > widths[-1] for n in lengths), lengths
+    assert any(widths[0] < n <= widths[-1] for n in lengths), lengths  # padded, and dynamic
+    for question in questions:
         cosine = float(real_embedder.embed_query(question) @ reference.embed_query(question))
         assert cosine >= 0.9999, (question, cosine)
 
