@@ -72,7 +72,10 @@ def watch_command(
         print_sync(summary)
         counts = summary.manifest.counts if summary.manifest else {}
         if summary.manifest is not None:  # ready before the next server start or related request
-            prepare_search(index_dir, lambda line: click.echo(f"{stamp} {line}", err=True))
+            try:
+                prepare_search(index_dir, lambda line: click.echo(f"{stamp} {line}", err=True))
+            except PolicySearchError as exc:  # the index is updated; a server computes it instead
+                click.echo(f"{stamp} error preparing the search cache: {exc}", err=True)
         click.echo(
             f"{stamp} index {index_dir}: {counts.get('meetings', 0)} meetings, "
             f"{counts.get('statements', 0)} statements; watching "
