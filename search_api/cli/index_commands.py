@@ -171,8 +171,10 @@ def prepare_search(index_dir: Path, say: Callable[[str], None] | None = None) ->
     if say is not None:
         say(f"search cache ready ({time.perf_counter() - started:.1f}s)")
     started = time.perf_counter()
-    if prepare_density(index_dir, RankingConfig().related.hub_neighbours) and say is not None:
-        say(f"related-remarks densities ready ({time.perf_counter() - started:.1f}s)")
+    searched = prepare_density(index_dir, RankingConfig().related.hub_neighbours)
+    if searched is not None and say is not None:
+        seconds = time.perf_counter() - started
+        say(f"related-remarks densities ready ({seconds:.1f}s, {searched} passages searched)")
 
 
 def to_stderr(line: str) -> None:

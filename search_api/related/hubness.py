@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -39,13 +38,19 @@ from indexer.manifest import write_atomically
 from indexer.vectors import FaissVectorIndex
 from models.errors import IndexWriteError
 from search_api.catalog import PassageCatalog
+from search_api.related.neighbour_lists import (
+    NeighbourLists,
+    lists_bytes,
+    load_lists,
+    nearest_lists,
+    stored_ids,
+    updated_lists,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-DENSITY_VERSION = "1"
+DENSITY_VERSION = "2"
 """Bump when the definition of a passage's density changes (invalidates cached files)."""
-OWN_STATEMENT_ALLOWANCE = 24
-"""Extra neighbours fetched per passage so that those of its own statement can be skipped."""
 DENSITY_PREFIX = "density-"
 
 
@@ -54,17 +59,14 @@ def neighbourhood_density(
 ) -> FloatArray:
     """``r(y)`` per catalog row: mean similarity to the ``neighbours`` nearest passages of other
     statements (passages missing from ``vectors`` get the mean of the others)."""
+    lists = nearest_lists(vectors, catalog, stored_ids(vectors, catalog), neighbours, "", batch)
+    return density_per_row(lists, catalog)
+
+
+def density_per_row(lists: NeighbourLists, catalog: PassageCatalog) -> FloatArray:
+    """The lists' mean scores placed on catalog rows; rows without a list get the mean."""
     density = np.full(catalog.passage_ids.size, np.nan)
-    present = catalog.passage_ids[np.isin(catalog.passage_ids, vectors.ids())]
-    k = min(neighbours + OWN_STATEMENT_ALLOWANCE + 1, max(vectors.ntotal, 1))
-    for start in range(0, present.size, batch):
-        ids = present[start : start + batch]
-        distances, labels = vectors.search(vectors.reconstruct(ids), k)
-        rows = catalog.rows_of(ids)
-        neighbour_rows = catalog.rows_of_labels(labels)
-        owners = catalog.passage_statement
-        other = (neighbour_rows >= 0) & (owners[neighbour_rows] != owners[rows][:, None])
-        density[rows] = _mean_of_first(distances, other, neighbours)
+    density[catalog.rows_of(lists.passage_ids)] = lists.mean_scores()
     known = ~np.isnan(density)
     density[~known] = float(density[known].mean()) if known.any() else 0.0
     return density
@@ -99,30 +101,37 @@ def csls_correction(source: FloatArray, density: FloatArray, rows: IntArray) -> 
     return (source[:, None] + result_density) / 2.0
 
 
-def density_path(cache_root: Path, version_key: object, channel: str, neighbours: int) -> Path:
-    """The cache file of one channel's densities for one index version (see `PassageDensity`)."""
+def density_path(
+    cache_root: Path, version_key: tuple[str, int], channel: str, neighbours: int
+) -> Path:
+    """The cache file of one channel's neighbour lists for one index version (see
+    `PassageDensity`)."""
     raw = f"{version_key!r}|{channel}|{neighbours}|{DENSITY_VERSION}"
     key = hashlib.sha256(raw.encode()).hexdigest()[:16]
-    return cache_root / f"{DENSITY_PREFIX}{channel}-{key}.npy"
+    return cache_root / f"{DENSITY_PREFIX}{channel}-{key}.npz"
 
 
 class PassageDensity:
     """``r(y)`` of every passage per channel for one index version: computed once, cached on disk.
 
-    The file ``search-cache/density-<channel>-<key>.npy`` is keyed by the index version, the
-    channel, ``neighbours`` and `DENSITY_VERSION`; it is written atomically, and a read-only
-    index directory just means the figures live in memory only.  Thread-safe.
+    The file ``search-cache/density-<channel>-<key>.npz`` holds each passage's neighbour list
+    (`search_api.related.neighbour_lists`) and is keyed by the index version, the channel,
+    ``neighbours`` and `DENSITY_VERSION`. A new version of the same build starts from the
+    previous version's file and searches only the passages its update touched; the file is
+    written atomically, the previous one then removed, and a read-only index directory just
+    means the figures live in memory only.  Thread-safe.
     """
 
     def __init__(
         self,
         cache_root: Path,
-        version_key: object,
+        version_key: tuple[str, int],
         vectors: Callable[[str], FaissVectorIndex],
         catalog: PassageCatalog,
         neighbours: int,
     ) -> None:
-        """``cache_root`` is the index's search-cache directory."""
+        """``cache_root`` is the index's search-cache directory; ``version_key`` the index's
+        (build id, generation)."""
         self._directory = cache_root
         self._version_key = version_key
         self._vectors = vectors
@@ -130,48 +139,60 @@ class PassageDensity:
         self.neighbours = neighbours
         self._loaded: dict[str, FloatArray] = {}
         self._lock = threading.Lock()
+        self.searched: dict[str, int] = {}
+        """Passages searched per channel by this object (0: read from the cache file)."""
 
     def of(self, channel: str) -> FloatArray:
         """``r(y)`` per catalog row for ``channel`` (computed and cached on first use)."""
         with self._lock:
             if channel not in self._loaded:
-                self._loaded[channel] = self._load_or_compute(channel)
+                self._loaded[channel] = density_per_row(self._lists(channel), self._catalog)
             return self._loaded[channel]
 
     def path(self, channel: str) -> Path:
         """Where ``channel``'s figures are cached for this index version."""
         return density_path(self._directory, self._version_key, channel, self.neighbours)
 
-    def _load_or_compute(self, channel: str) -> FloatArray:
+    def _lists(self, channel: str) -> NeighbourLists:
         path = self.path(channel)
-        try:
-            cached = np.load(path)
-        except (OSError, ValueError):
-            cached = None
-        if cached is not None and cached.shape == self._catalog.passage_ids.shape:
-            return np.asarray(cached, dtype=np.float64)
-        density = neighbourhood_density(self._vectors(channel), self._catalog, self.neighbours)
+        cached = load_lists(path)
+        build = self._version_key[0]
+        if cached is not None and cached.build == build:
+            self.searched[channel] = 0
+            return cached
+        vectors = self._vectors(channel)
+        update = None
+        for previous_path in self._directory.glob(f"{DENSITY_PREFIX}{channel}-*.npz"):
+            previous = load_lists(previous_path) if previous_path != path else None
+            if previous is not None:
+                update = updated_lists(previous, vectors, self._catalog, self.neighbours, build)
+            if update is not None:
+                break
+        if update is None:
+            ids = stored_ids(vectors, self._catalog)
+            update = nearest_lists(vectors, self._catalog, ids, self.neighbours, build), ids.size
+        lists, self.searched[channel] = update
         with contextlib.suppress(OSError, IndexWriteError):  # read-only directory: memory only
-            self._save(path, density, channel)
-        return density
+            self._save(path, lists, channel)
+        return lists
 
-    def _save(self, path: Path, density: FloatArray, channel: str) -> None:
+    def _save(self, path: Path, lists: NeighbourLists, channel: str) -> None:
         self._directory.mkdir(parents=True, exist_ok=True)
-        data = io.BytesIO()
-        np.save(data, density)
-        write_atomically(path, data.getvalue())
-        for stale in self._directory.glob(f"{DENSITY_PREFIX}{channel}-*.npy"):
+        write_atomically(path, lists_bytes(lists))
+        for stale in self._directory.glob(f"{DENSITY_PREFIX}{channel}-*"):
             if stale != path:
                 stale.unlink(missing_ok=True)
 
 
-def prepare_density(index_dir: Path, neighbours: int) -> bool:
+def prepare_density(index_dir: Path, neighbours: int) -> int | None:
     """Compute and cache every dense channel's densities for the index as it is now.
 
     ``policy-search index`` (and `watch`, `fetch kokkai --index`) calls this after the search
     cache is ready, so the first related request of a server does not pay for it (about a
     minute per channel for the 54k-speech pool).  A version whose files are all cached is not
-    opened.  Returns False (and writes nothing) when there is no index or the correction is off.
+    opened, and a new version of the same build searches only what its update touched. Returns
+    how many passages were searched (0: all cached), or None (writing nothing) when there is no
+    index or the correction is off.
     """
     from indexer.index_dir import open_index
     from indexer.manifest import read_manifest
@@ -180,18 +201,18 @@ def prepare_density(index_dir: Path, neighbours: int) -> bool:
     from search_api.search_cache import CACHE_DIRNAME, IndexLike, load_derived_data
 
     if neighbours <= 0 or not (index_dir / DATABASE_NAME).is_file():
-        return False
+        return None
     manifest = read_manifest(index_dir)
     cache_root = index_dir / CACHE_DIRNAME
     if manifest is not None and all(
         density_path(cache_root, manifest.version_key, channel, neighbours).is_file()
         for channel in manifest.channels
     ):
-        return True
+        return 0
     with open_index(index_dir) as index:
         opened = cast(IndexLike, index)  # its `directory` is a Path, the protocol's an object
         _lexical, catalog = load_derived_data(opened, Analyzer(), BM25Parameters())
         density = PassageDensity(cache_root, index.version_key, index.vectors, catalog, neighbours)
         for channel in index.channels:
             density.of(channel)
-    return True
+    return sum(density.searched.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ def test_indexing_builds_the_cache_of_the_new_version_and_the_searcher_only_load
     key = cache_key(manifest.version_key, BM25Parameters(), Analyzer().version)
     cache = cached_directory(index_dir, key)
     assert cache is not None and complete_caches(index_dir) == [cache]
-    densities = sorted((index_dir / CACHE_DIRNAME).glob("density-*.npy"))
+    densities = sorted((index_dir / CACHE_DIRNAME).glob("density-*.npz"))
     assert [p.name.split("-")[1] for p in densities] == [PRIMARY_CHANNEL]
     written = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
 
@@ -72,7 +73,7 @@ def test_indexing_builds_the_cache_of_the_new_version_and_the_searcher_only_load
     assert updated is not None and updated.version_key != manifest.version_key
     new_key = cache_key(updated.version_key, BM25Parameters(), Analyzer().version)
     assert complete_caches(index_dir) == [index_dir / CACHE_DIRNAME / new_key]
-    replaced = sorted((index_dir / CACHE_DIRNAME).glob("density-*.npy"))
+    replaced = sorted((index_dir / CACHE_DIRNAME).glob("density-*.npz"))
     assert len(replaced) == 1 and replaced != densities  # the new version's, the old one gone
 
 
@@ -135,3 +136,28 @@ def _passage_texts(index_dir: Path) -> list[str]:
         return [passage.text for _id, passage in index.store.iter_passages()]
     finally:
         index.close()
+
+
+def test_an_update_searches_only_the_passages_it_touched_for_the_related_densities(
+    tmp_path: Path, corpus_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--index", str(tmp_path / "index"), "--model", "fake", "--no-progress"]
+    code, _, err = run(["index", str(corpus_dir / "kokkai" / "meetings"), *args], capsys)
+    assert code == 0
+    everything = _passages_searched(err)
+    manifest = read_manifest(tmp_path / "index")
+    assert manifest is not None and everything == manifest.counts["passages"]
+
+    code, _, err = run(["index", str(corpus_dir / "seed"), *args], capsys)  # a small addition
+    assert code == 0
+    searched = _passages_searched(err)
+    assert 41 <= searched < everything // 4  # the new passages, and lists that lost one
+
+    code, _, err = run(["index", str(corpus_dir / "seed"), *args], capsys)  # nothing changed
+    assert code == 0 and _passages_searched(err) == 0
+
+
+def _passages_searched(err: str) -> int:
+    match = re.search(r"related-remarks densities ready \([0-9.]+s, (\d+) passages searched\)", err)
+    assert match, err
+    return int(match.group(1))

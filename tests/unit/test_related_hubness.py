@@ -121,7 +121,7 @@ def test_densities_are_computed_once_per_index_version_and_cached_on_disk(tmp_pa
     newer = PassageDensity(tmp_path, ("build", 2), counting, catalog, neighbours=3)
     newer.of("e5")
     assert counting.calls == 2
-    assert [p.name for p in tmp_path.glob("density-e5-*.npy")] == [newer.path("e5").name]
+    assert [p.name for p in tmp_path.glob("density-e5-*")] == [newer.path("e5").name]
 
 
 def test_densities_are_still_served_when_the_cache_cannot_be_written(tmp_path: Path):
