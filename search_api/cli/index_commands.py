@@ -302,9 +302,11 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 @click.argument("meeting_id")
 @index_dir_option
 def remove_command(meeting_id: str, index_dir: Path) -> None:
-    """Delete a meeting and its statements from the index."""
+    """Delete a meeting and its statements from the index (indexing its file again brings it
+    back only if the file changed)."""
     removed = remove_meeting(index_dir, meeting_id)
     click.echo(f"removed meeting {meeting_id} ({removed} statements)")
+    prepare_search(index_dir, to_stderr)
 
 
 @click.command("check")

@@ -39,6 +39,8 @@ MAX_UPDATED_SHARE = 0.25
 """Above this share of passages added or removed, recomputing everything costs about as much."""
 MERGE_BLOCK_SCORES = 1 << 24
 """Scores computed at once when merging new passages in (64 MB of float32)."""
+MERGE_BLOCK_ROWS = 16384
+"""Kept passages whose vectors are read at once when merging (a few tens of MB)."""
 NO_SCORE = np.float32(-np.inf)
 
 
@@ -142,7 +144,7 @@ def _merge_new_passages(
     width = lists.width
     neighbour_ids = lists.neighbour_ids.copy()
     scores = lists.scores.copy()
-    block = max(1, MERGE_BLOCK_SCORES // added.size)
+    block = max(1, min(MERGE_BLOCK_ROWS, MERGE_BLOCK_SCORES // added.size))
     for start in range(0, lists.passage_ids.size, block):
         chunk = lists.passage_ids[start : start + block]
         similarity = vectors.reconstruct(chunk) @ added_vectors.T

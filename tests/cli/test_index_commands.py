@@ -14,6 +14,7 @@ from indexer.index_dir import faiss_path, open_index
 from indexer.pipeline import UpdateOptions, update_index
 from models.fake import HashingEmbedder
 from tests.cli_runner import run
+from tests.prepared_cache import search_cache_is_prepared
 
 
 @pytest.fixture
@@ -109,8 +110,10 @@ def test_remove_deletes_a_meeting_and_refuses_unknown_ids(
     before = json.loads(out)["statements"]
     with open_index(built) as index:
         meeting, count = index.store.list_meetings()[0]
-    code, out, _ = run(["remove", meeting.meeting_id, "--index", str(built)], capsys)
+    code, out, err = run(["remove", meeting.meeting_id, "--index", str(built)], capsys)
     assert code == 0 and f"({count} statements)" in out
+    assert search_cache_is_prepared(built)  # as after `index`: a server only loads it
+    assert "related-remarks densities ready" in err
     code, out, _ = run(["stats", "--index", str(built), "--json"], capsys)
     assert json.loads(out)["statements"] == before - count
     code, _, err = run(["remove", meeting.meeting_id, "--index", str(built)], capsys)

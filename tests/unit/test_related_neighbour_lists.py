@@ -12,6 +12,7 @@ import pytest
 from indexer.records import Passage, Statement
 from indexer.vectors import FaissVectorIndex
 from search_api.catalog import PassageCatalog, build_catalog
+from search_api.related import neighbour_lists
 from search_api.related.hubness import PassageDensity, density_per_row
 from search_api.related.neighbour_lists import (
     MAX_UPDATED_SHARE,
@@ -69,7 +70,11 @@ def test_lists_hold_the_nearest_passages_of_other_statements_best_first() -> Non
     assert np.all(np.diff(lists.scores, axis=1) <= 1e-7)
 
 
-def test_an_update_that_adds_and_removes_statements_equals_a_recomputation() -> None:
+@pytest.mark.parametrize("block_rows", [7, neighbour_lists.MERGE_BLOCK_ROWS])
+def test_an_update_that_adds_and_removes_statements_equals_a_recomputation(
+    block_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(neighbour_lists, "MERGE_BLOCK_ROWS", block_rows)  # merged in blocks
     before_catalog, before_ids, before_vectors = _corpus(range(40))
     previous = _from_scratch(before_catalog, _flat(before_ids, before_vectors))
     # s000-s003 removed (a meeting deleted), s040-s045 added (a file dropped in)
