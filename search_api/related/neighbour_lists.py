@@ -150,10 +150,15 @@ def _merge_new_passages(
         similarity = vectors.reconstruct(chunk) @ added_vectors.T
         own = owners[catalog.rows_of(chunk)][:, None] == added_owners[None, :]
         similarity[own] = NO_SCORE
-        candidates = np.concatenate([scores[start : start + block], similarity], axis=1)
-        candidate_ids = np.concatenate(
-            [neighbour_ids[start : start + block], np.broadcast_to(added, similarity.shape)], axis=1
+        if added.size > width:  # each row's best new passages, in linear time
+            best_new = np.argpartition(-similarity, width - 1, axis=1)[:, :width]
+        else:
+            best_new = np.broadcast_to(np.arange(added.size), similarity.shape)
+        candidates = np.concatenate(
+            [scores[start : start + block], np.take_along_axis(similarity, best_new, axis=1)],
+            axis=1,
         )
+        candidate_ids = np.concatenate([neighbour_ids[start : start + block], added[best_new]], 1)
         best = np.argsort(-candidates, axis=1, kind="stable")[:, :width]
         taken_scores = np.take_along_axis(candidates, best, axis=1)
         taken_ids = np.take_along_axis(candidate_ids, best, axis=1)

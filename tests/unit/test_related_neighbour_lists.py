@@ -70,15 +70,21 @@ def test_lists_hold_the_nearest_passages_of_other_statements_best_first() -> Non
     assert np.all(np.diff(lists.scores, axis=1) <= 1e-7)
 
 
-@pytest.mark.parametrize("block_rows", [7, neighbour_lists.MERGE_BLOCK_ROWS])
+@pytest.mark.parametrize(
+    ("now", "block_rows"),
+    [
+        (range(4, 46), 7),  # s000-s003 removed (a meeting deleted), s040-s045 added; in blocks
+        (range(4, 46), neighbour_lists.MERGE_BLOCK_ROWS),
+        (range(41), neighbour_lists.MERGE_BLOCK_ROWS),  # one statement added: fewer than k new
+    ],
+)
 def test_an_update_that_adds_and_removes_statements_equals_a_recomputation(
-    block_rows: int, monkeypatch: pytest.MonkeyPatch
+    now: range, block_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(neighbour_lists, "MERGE_BLOCK_ROWS", block_rows)  # merged in blocks
+    monkeypatch.setattr(neighbour_lists, "MERGE_BLOCK_ROWS", block_rows)
     before_catalog, before_ids, before_vectors = _corpus(range(40))
     previous = _from_scratch(before_catalog, _flat(before_ids, before_vectors))
-    # s000-s003 removed (a meeting deleted), s040-s045 added (a file dropped in)
-    catalog, ids, vectors = _corpus(range(4, 46))
+    catalog, ids, vectors = _corpus(now)
     index = _flat(ids, vectors)
 
     result = updated_lists(previous, index, catalog, NEIGHBOURS, "b")
@@ -86,7 +92,7 @@ def test_an_update_that_adds_and_removes_statements_equals_a_recomputation(
     assert result is not None
     lists, searched = result
     _assert_same_lists(lists, _from_scratch(catalog, index))
-    added = 6 * 3
+    added = np.setdiff1d(ids, before_ids).size
     assert added <= searched < ids.size // 2  # the new passages and the lists that lost one
 
 
