@@ -318,6 +318,8 @@ def remove_command(meeting_id: str, index_dir: Path) -> None:
 def check_command(index_dir: Path, rebuild_faiss: bool, as_json: bool) -> None:
     """Verify that SQLite and FAISS agree (counts and ids); exit status 1 when they do not."""
     report = check_index(index_dir, rebuild_faiss=rebuild_faiss)
+    if rebuild_faiss:  # a new index version: its search cache, as after `index`
+        prepare_search(index_dir, None if as_json else to_stderr)
     if as_json:
         click.echo(
             json.dumps(

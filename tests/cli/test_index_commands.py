@@ -132,6 +132,7 @@ def test_check_finds_a_broken_faiss_file_and_rebuilds_it(
     assert report["ok"] is False and report["channels"][0]["missing_in_faiss"] > 0
     code, out, _ = run(["check", "--index", str(built), "--rebuild-faiss"], capsys)
     assert code == 0 and "channel e5: ok" in out
+    assert search_cache_is_prepared(built)  # the rewritten version's, as after `index`
 
 
 def test_missing_index_and_model_mismatch_are_clear_errors(
