@@ -159,8 +159,8 @@ def _background_analysis(built_in: Path) -> BackgroundAnalysis:
 def prepare_search(index_dir: Path, say: Callable[[str], None] | None = None) -> None:
     """Build the search cache (BM25, passage table, passage densities for related remarks) of
     the index as it is now, so `serve` starts in seconds and its first related request does not
-    wait; ``say`` gets one line per step done, with its time. `index`, `watch` and `fetch
-    kokkai --index` call it after an update; for a version already prepared it only checks."""
+    wait; ``say`` gets one line per step done, with its time. Every command that changes the
+    index calls it afterwards; for a version already prepared it only checks."""
     from search_api.ranking import RankingConfig
     from search_api.related.hubness import prepare_density
     from search_api.search_cache import prepare_derived_data

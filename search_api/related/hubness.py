@@ -42,6 +42,7 @@ from search_api.related.neighbour_lists import (
     NeighbourLists,
     lists_bytes,
     load_lists,
+    mean_of_first,
     nearest_lists,
     stored_ids,
     updated_lists,
@@ -78,17 +79,7 @@ def source_density(
     """``r(x)`` per query row of a FAISS result: the mean of its ``neighbours`` best scores.
 
     FAISS lists each row best first, with the ``-1`` labels (nothing found) last."""
-    return _mean_of_first(distances[:, :neighbours], labels[:, :neighbours] >= 0, neighbours)
-
-
-def _mean_of_first(
-    distances: npt.NDArray[np.floating], usable: npt.NDArray[np.bool_], count: int
-) -> FloatArray:
-    """Per row, the mean of the first ``count`` usable scores (rows are best first)."""
-    taken = usable & (np.cumsum(usable, axis=1) <= count)
-    totals = np.where(taken, distances, 0.0).sum(axis=1, dtype=np.float64)
-    counts = taken.sum(axis=1)
-    return np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
+    return mean_of_first(distances[:, :neighbours], labels[:, :neighbours] >= 0, neighbours)
 
 
 def csls_correction(source: FloatArray, density: FloatArray, rows: IntArray) -> FloatArray:
@@ -187,10 +178,11 @@ class PassageDensity:
 def prepare_density(index_dir: Path, neighbours: int) -> int | None:
     """Compute and cache every dense channel's densities for the index as it is now.
 
-    ``policy-search index`` (and `watch`, `fetch kokkai --index`) calls this after the search
-    cache is ready, so the first related request of a server does not pay for it (about a
-    minute per channel for the 54k-speech pool).  A version whose files are all cached is not
-    opened, and a new version of the same build searches only what its update touched. Returns
+    The commands that change an index (`index`, `watch`, `fetch kokkai --index`, `remove`,
+    `check --rebuild-faiss`) call this after the search cache is ready, so the first related
+    request of a server does not pay for it (about a minute per channel for the 54k-speech pool
+    from scratch).  A version whose files are all cached is not opened, and a new version of the
+    same build searches only what its update touched. Returns
     how many passages were searched (0: all cached), or None (writing nothing) when there is no
     index or the correction is off.
     """

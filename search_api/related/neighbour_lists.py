@@ -16,7 +16,7 @@ With exact search the result equals a full recomputation (up to `OWN_STATEMENT_A
 full search skips at most that many passages of the passage's own statement). When more than
 `MAX_UPDATED_SHARE` of the passages changed, or the index was rebuilt, the lists are computed
 from scratch. Pure logic over a `FaissVectorIndex` and the catalog; the file format is
-`save_lists` / `load_lists`.
+`lists_bytes` / `load_lists`.
 """
 
 from __future__ import annotations
@@ -61,10 +61,18 @@ class NeighbourLists:
 
     def mean_scores(self) -> npt.NDArray[np.float64]:
         """Each passage's mean score over its neighbours (0 when it has none)."""
-        found = self.neighbour_ids >= 0
-        totals = np.where(found, self.scores, 0.0).sum(axis=1, dtype=np.float64)
-        counts = found.sum(axis=1)
-        return np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
+        return mean_of_first(self.scores, self.neighbour_ids >= 0, self.width)
+
+
+def mean_of_first(
+    scores: npt.NDArray[np.floating], usable: npt.NDArray[np.bool_], count: int
+) -> npt.NDArray[np.float64]:
+    """Per row, the mean of the first ``count`` usable scores (rows are best first; 0 when a
+    row has none)."""
+    taken = usable & (np.cumsum(usable, axis=1) <= count)
+    totals = np.where(taken, scores, 0.0).sum(axis=1, dtype=np.float64)
+    counts = taken.sum(axis=1)
+    return np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
 
 
 def nearest_lists(
@@ -105,9 +113,9 @@ def updated_lists(
     """``previous`` brought up to date with the passages now stored, and how many passages
     were searched again; ``None`` when they must be computed from scratch (another build, another
     ``neighbours``, or more than `MAX_UPDATED_SHARE` of the passages changed)."""
-    current = stored_ids(vectors, catalog)
     if previous.build != build or previous.width != neighbours:
         return None
+    current = stored_ids(vectors, catalog)
     kept = np.isin(previous.passage_ids, current)
     removed = previous.passage_ids[~kept]
     added = np.setdiff1d(current, previous.passage_ids)
