@@ -147,7 +147,9 @@ def _searcher_with(index_dir: Path, model: str | None, **options: Any) -> Any:
     from search_api.python_api import IndexOpener
     from search_api.searcher import Searcher
 
-    embedders = IndexOpener().embedders_for(index_dir, model)
+    opener = IndexOpener()
+    embedders = opener.embedders_for(index_dir, model)
+    options.setdefault("dictionary", opener.english_japanese())
     return Searcher(open_index(index_dir, embedders), embedders, **options)  # type: ignore[arg-type]
 
 
@@ -163,9 +165,12 @@ def _single_thread_use_searcher(index_dir: Path, model: str | None) -> Any:
     from search_api.python_api import IndexOpener
     from search_api.searcher import Searcher
 
-    embedders = dict(IndexOpener().embedders_for(index_dir, model))
+    opener = IndexOpener()
+    embedders = dict(opener.embedders_for(index_dir, model))
     embedders["use"] = UniversalSentenceEncoderEmbedder(threads=1)
-    return Searcher(open_index(index_dir, embedders), embedders)  # type: ignore[arg-type]
+    return Searcher(  # type: ignore[arg-type]
+        open_index(index_dir, embedders), embedders, dictionary=opener.english_japanese()
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ and loads it.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -255,6 +256,47 @@ class LexicalIndex:
             [self.weights[self.indptr[c] : self.indptr[c + 1]] for c in columns]
         )
         return np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
+
+    def score_groups(self, groups: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
+        """BM25 score of every row for groups of synonymous terms (a structured query).
+
+        Each group counts as one term (Pirkola, SIGIR 1998): in a row, its best term's
+        term-frequency part, times the idf of the group's document frequency, i.e. of the
+        rows holding any of its terms.  So a group of a common word and a rare mistranslation
+        weighs like the common word, and a row with two terms of a group scores once.
+        """
+        scores = np.zeros(self.size, dtype=np.float32)
+        best = np.zeros(self.size, dtype=np.float32)  # each row's best tf part, per group
+        for group in groups:
+            columns = [self.vocabulary[t] for t in dict.fromkeys(group) if t in self.vocabulary]
+            if len(columns) == 1:  # the group's idf is the term's: its weights as they are
+                start, end = self.indptr[columns[0]], self.indptr[columns[0] + 1]
+                scores[self.rows[start:end]] += self.weights[start:end]
+                continue
+            touched = []
+            for column in columns:
+                start, end = self.indptr[column], self.indptr[column + 1]
+                rows = self.rows[start:end]
+                parts = self.weights[start:end] / np.float32(self._idf(end - start))
+                best[rows] = np.maximum(best[rows], parts)
+                touched.append(rows)
+            # on the postings only, not on every row: count the union's rows by turning each
+            # counted value negative, then add each row once (zeroed once added)
+            union = 0
+            for rows in touched:
+                values = best[rows]
+                union += int(np.count_nonzero(values > 0))
+                best[rows] = -np.abs(values)
+            idf = np.float32(self._idf(union))
+            for rows in touched:
+                scores[rows] -= best[rows] * idf
+                best[rows] = 0.0
+        return scores
+
+    def _idf(self, document_frequency: int) -> float:
+        """BM25's idf, as the postings' weights were built with (`_postings`)."""
+        documents = max(self.size, 1)
+        return math.log(1.0 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
 
     def search(
         self,

@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from indexer.index_dir import open_index
 from indexer.manifest import read_manifest
 from indexer.pipeline import PRIMARY_CHANNEL
+from models.bilingual_dictionary import EnglishJapanese, load_english_japanese
 from models.embedder import Embedder
 from models.errors import ConfigError, IndexNotFoundError
 from models.loading import EncoderOptions
@@ -154,6 +155,8 @@ class IndexOpener:
         self._preload = preload
         """Load the main model even when there is no index yet (the server, at startup)."""
         self._embedders: dict[tuple[str, str | None], Embedder] = {}
+        self._dictionary: EnglishJapanese | None = None
+        self._dictionary_loaded = False
 
     def __call__(self, settings: Settings) -> Searcher:
         """A searcher over ``settings.index_dir``; raises IndexNotFound/IndexMismatchError."""
@@ -161,7 +164,9 @@ class IndexOpener:
         embedders = self.embedders_for(directory, settings.model_name, settings.encoder)
         index = open_index(directory, embedders)
         try:
-            return Searcher(cast(SearchableIndex, index), embedders)
+            return Searcher(
+                cast(SearchableIndex, index), embedders, dictionary=self.english_japanese()
+            )
         except BaseException:
             index.close()
             raise
@@ -180,6 +185,14 @@ class IndexOpener:
             )
         extra = sorted(c for c in manifest.channels if c != PRIMARY_CHANNEL)
         return {name: self._load(name, model, encoder) for name in (PRIMARY_CHANNEL, *extra)}
+
+    def english_japanese(self) -> EnglishJapanese | None:
+        """The English -> Japanese dictionary for English questions (read once; None when
+        ``jamdict-data`` is not installed)."""
+        if not self._dictionary_loaded:
+            self._dictionary = load_english_japanese()
+            self._dictionary_loaded = True
+        return self._dictionary
 
     def _load(self, channel: str, model: str | None, encoder: EncoderOptions | None) -> Embedder:
         from models.loading import load_embedder

@@ -34,6 +34,7 @@ from search_api.facets import count_facets
 from search_api.fusion import convex_fusion_arrays, fuse
 from search_api.lexical import Analyzer, found_words, question_language
 from search_api.overlap import StageOverlap
+from search_api.question_translation import QuestionTranslator, TermGroup
 from search_api.ranking import (
     RankingConfig,
     StatementRanking,
@@ -95,8 +96,13 @@ class Searcher:
         analyzer: Analyzer | None = None,
         search_threads: int | None = 1,
         stage_helpers: int | None = None,
+        dictionary: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         """``search_threads`` caps the BLAS and OpenMP pools during a search (None: leave them).
+
+        ``dictionary`` (English -> Japanese, `models.bilingual_dictionary`) lets BM25 search
+        English questions in Japanese words (`search_api.question_translation`); None: in
+        their own words only.
 
         On 2 cores, numpy's BLAS, FAISS's OpenMP and torch's threads fighting each other made
         searches 2-3 times slower; one question needs no parallelism *within* a stage. Its
@@ -108,6 +114,9 @@ class Searcher:
         self._config = config or RankingConfig()
         self._analyzer = analyzer or Analyzer()
         self._analyzer_lock = threading.Lock()
+        self._translator = (
+            None if dictionary is None else QuestionTranslator(dictionary, self._analyze)
+        )
         self._dense = tuple(c for c in index.channels if c in embedders)
         self._embedders = {c: embedders[c] for c in self._dense}
         self._lexical, self._catalog = load_derived_data(index, self._analyzer, self._config.bm25)
@@ -175,24 +184,35 @@ class Searcher:
         allowed, mask = self._scope(request.filters)
         words = self._analyze(query)
         terms = [term for term, _word in words]
-        rankings = self._channel_rankings(query, terms, request.mode, language, (allowed, mask))
+        groups = self._translated(query, language, request.mode)
+        rankings = self._channel_rankings(
+            query, (terms, groups), request.mode, language, (allowed, mask)
+        )
         fused = self._fuse(rankings, language)
         check_deadline()
-        page = self._page(query, fused, rankings, words, request, language)
+        shown = [*words, *(pair for group in groups for pair in group.words)]
+        page = self._page(query, fused, rankings, shown, request, language)
         if request.facets:
             matched = [self._catalog.statement_ids[s] for s, _score in fused]
             page = replace(page, facets=count_facets(self._store, matched, request.facets))
         return page
 
+    def _translated(self, query: str, language: str, mode: SearchMode) -> list[TermGroup]:
+        """An English question's words as groups of Japanese index terms (BM25 only)."""
+        if self._translator is None or language != "en" or mode == SearchMode.SEMANTIC:
+            return []
+        return self._translator.term_groups(query)
+
     def _channel_rankings(
         self,
         query: str,
-        terms: Sequence[str],
+        words: tuple[Sequence[str], Sequence[TermGroup]],
         mode: SearchMode,
         language: str,
         scope: tuple[IntArray | None, npt.NDArray[np.bool_]],
     ) -> dict[str, StatementRanking]:
         allowed, mask = scope
+        terms, groups = words
         channels: list[str] = []
         if mode in (SearchMode.SEMANTIC, SearchMode.HYBRID):
             channels.extend(self._dense)
@@ -207,7 +227,7 @@ class Searcher:
                 check_deadline()
                 with self._thread_limit():  # the stage helpers' threads too (per-thread OpenMP)
                     if channel == LEXICAL_CHANNEL:
-                        return self._lexical_ranking(terms, mask, language)
+                        return self._lexical_ranking(terms, groups, mask, language)
                     xq = self._embedders[channel].embed_query(query)
                     return self._dense_ranking(channel, xq, allowed, language)
 
@@ -236,9 +256,16 @@ class Searcher:
         return rank_statements(self._catalog, rows[known], scores[known], tuning, language)
 
     def _lexical_ranking(
-        self, terms: Sequence[str], mask: npt.NDArray[np.bool_], language: str
+        self,
+        terms: Sequence[str],
+        groups: Sequence[TermGroup],
+        mask: npt.NDArray[np.bool_],
+        language: str,
     ) -> StatementRanking:
+        """BM25 of the question's own terms plus its translated groups (structured query)."""
         scores = self._lexical.score_rows(terms)
+        if groups:
+            scores = scores + self._lexical.score_groups([g.terms for g in groups])
         rows = top_rows(scores, mask, self._config.passage_depth)
         tuning = self._config.tuning_of(LEXICAL_CHANNEL)
         return rank_statements(self._catalog, rows, scores[rows], tuning, language)

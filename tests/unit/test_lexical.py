@@ -12,6 +12,7 @@ import pytest
 from search_api.lexical import (
     Analyzer,
     BM25Parameters,
+    LexicalIndex,
     build_lexical_index,
     english_terms,
     found_words,
@@ -175,3 +176,67 @@ def test_a_failed_cache_write_leaves_nothing_behind(tmp_path) -> None:
         write_cache_directory(tmp_path, "k", fail)
     assert cached_directory(tmp_path, "k") is None
     assert not any((tmp_path / "search-cache").iterdir())
+
+
+# ---- structured queries: groups of synonymous terms (English questions' translations) ------
+GROUP_DOCUMENTS = [
+    ["夫", "帰宅", "夕方"],
+    ["配偶者", "夫", "所得"],
+    ["配偶者", "控除", "所得", "税"],
+    ["婿", "祝い"],
+    ["天気", "晴れ"],
+    ["天気", "雨", "傘"],
+]
+
+
+def bm25_parts(documents: list[list[str]], term: str, row: int) -> tuple[float, float]:
+    """(idf, tf part) of BM25 with the default k1 = 1.2, b = 0.75, from the formula."""
+    k1, b = 1.2, 0.75
+    df = sum(term in d for d in documents)
+    idf = math.log(1 + (len(documents) - df + 0.5) / (df + 0.5))
+    tf = documents[row].count(term)
+    average = sum(map(len, documents)) / len(documents)
+    norm = k1 * (1 - b + b * len(documents[row]) / average)
+    return idf, tf * (k1 + 1) / (tf + norm)
+
+
+def group_idf(documents: list[list[str]], group: list[str]) -> float:
+    df = sum(any(t in d for t in group) for d in documents)
+    return math.log(1 + (len(documents) - df + 0.5) / (df + 0.5))
+
+
+@pytest.fixture(scope="module")
+def group_index() -> LexicalIndex:
+    return build_lexical_index(list(range(100, 106)), GROUP_DOCUMENTS)
+
+
+def test_a_group_of_one_term_scores_as_that_term(group_index: LexicalIndex) -> None:
+    assert np.allclose(group_index.score_groups([["夫"]]), group_index.score_rows(["夫"]))
+
+
+def test_a_row_with_two_terms_of_a_group_scores_its_best_term_once(
+    group_index: LexicalIndex,
+) -> None:
+    scores = group_index.score_groups([["夫", "配偶者"]])
+    idf = group_idf(GROUP_DOCUMENTS, ["夫", "配偶者"])
+    best = max(bm25_parts(GROUP_DOCUMENTS, t, 1)[1] for t in ("夫", "配偶者"))
+    assert scores[1] == pytest.approx(best * idf, rel=1e-5)
+    assert scores[1] < group_index.score_rows(["夫", "配偶者"])[1]
+    assert scores[4] == scores[5] == 0.0
+
+
+def test_a_rare_translation_weighs_as_its_whole_group(group_index: LexicalIndex) -> None:
+    """婿 alone is rare (high idf); in a group with 夫 and 配偶者 it counts at the group's."""
+    group = ["夫", "配偶者", "婿"]
+    scores = group_index.score_groups([group])
+    _idf, part = bm25_parts(GROUP_DOCUMENTS, "婿", 3)
+    assert scores[3] == pytest.approx(part * group_idf(GROUP_DOCUMENTS, group), rel=1e-5)
+    assert scores[3] < group_index.score_rows(["婿"])[3]
+
+
+def test_groups_add_up_and_unknown_terms_are_ignored(group_index: LexicalIndex) -> None:
+    both = group_index.score_groups([["夫", "配偶者"], ["所得", "未知語"]])
+    first = group_index.score_groups([["夫", "配偶者"]])
+    second = group_index.score_rows(["所得"])
+    assert np.allclose(both, first + second)
+    assert not group_index.score_groups([["未知語"]]).any()

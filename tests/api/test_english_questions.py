@@ -1,0 +1,50 @@
+"""English questions reach Japanese remarks through BM25, by dictionary translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from fastapi.testclient import TestClient
+
+from indexer.index_dir import open_index
+from search_api.python_api import open_searcher
+from search_api.results import SearchMode, SearchRequest
+from search_api.searcher import SearchableIndex, Searcher
+
+QUESTION = "semiconductors"
+
+
+def lexical(searcher: Searcher, question: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    page = searcher.search(SearchRequest(question, limit=10, mode=SearchMode.LEXICAL))
+    return [(h.statement.language, h.statement.text, h.highlight.terms) for h in page.hits]
+
+
+def test_an_english_question_finds_japanese_remarks_in_their_words(small_index: Path) -> None:
+    hits = lexical(open_searcher(small_index, model="fake"), QUESTION)
+    japanese = [(text, terms) for language, text, terms in hits if language == "ja"]
+    assert len(japanese) >= 3
+    for text, terms in japanese:
+        assert "半導体" in text
+        assert "半導体" in terms  # the translation is highlighted where it matched
+
+
+def test_without_a_dictionary_english_words_match_english_minutes_only(
+    small_index: Path,
+) -> None:
+    searcher = Searcher(cast(SearchableIndex, open_index(small_index)), {}, dictionary=None)
+    assert all(language == "en" for language, _text, _terms in lexical(searcher, QUESTION))
+
+
+def test_japanese_questions_are_not_translated(small_index: Path) -> None:
+    with_dictionary = lexical(open_searcher(small_index, model="fake"), "半導体の国内供給")
+    without = lexical(
+        Searcher(cast(SearchableIndex, open_index(small_index)), {}, dictionary=None),
+        "半導体の国内供給",
+    )
+    assert with_dictionary == without
+
+
+def test_the_api_searches_english_questions_with_the_dictionary(client: TestClient) -> None:
+    found = client.get("/search", params={"q": QUESTION, "mode": "lexical", "limit": 5}).json()
+    assert [hit["language"] for hit in found["results"]].count("ja") >= 3
