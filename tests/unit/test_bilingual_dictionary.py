@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from models.bilingual_dictionary import (
     jmdict_database,
     load_english_japanese,
     normalised_gloss,
+    read_cached_table,
     read_english_japanese,
     table_path,
 )
@@ -85,12 +87,36 @@ def test_earlier_senses_and_glosses_come_first(tmp_path: Path) -> None:
 def test_the_table_is_cached_and_read_back(tmp_path: Path) -> None:
     database = jmdict_file(tmp_path / "jmdict.db")
     first = load_english_japanese(tmp_path / "cache", database)
+    assert first is not None
     cached = table_path(tmp_path / "cache", database)
-    assert cached.is_file()
-    cached.write_text('{"export": ["from the cache"]}', encoding="utf-8")
-    assert load_english_japanese(tmp_path / "cache", database) == {"export": ("from the cache",)}
-    cached.write_text("{half a tab", encoding="utf-8")  # a damaged cache is rebuilt
-    assert load_english_japanese(tmp_path / "cache", database) == first
+    assert dict(read_cached_table(cached) or {}) == dict(first)
+    lines = cached.read_text(encoding="utf-8").splitlines()
+    edited = [
+        lines[0],
+        *("export\tfrom the cache" if ln.startswith("export\t") else ln for ln in lines[1:]),
+    ]
+    cached.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    assert (load_english_japanese(tmp_path / "cache", database) or {})["export"] == (
+        "from the cache",
+    )
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # cut short: the count no longer matches
+        lambda text: text.replace("\t", " ", 3),  # a line without its forms
+        lambda text: "something else\n" + text,
+    ],
+)
+def test_a_damaged_cache_is_rebuilt(tmp_path: Path, damage: Callable[[str], str]) -> None:
+    database = jmdict_file(tmp_path / "jmdict.db")
+    first = load_english_japanese(tmp_path / "cache", database)
+    cached = table_path(tmp_path / "cache", database)
+    cached.write_text(damage(cached.read_text(encoding="utf-8")), encoding="utf-8")
+    assert read_cached_table(cached) is None
+    assert dict(load_english_japanese(tmp_path / "cache", database) or {}) == dict(first or {})
+    assert read_cached_table(cached) is not None
 
 
 def test_a_file_that_is_not_jmdict_is_an_error_naming_it(tmp_path: Path) -> None:
