@@ -138,6 +138,7 @@ class Searcher:
             self._config.related, density,
         )  # fmt: skip
         self._related.tuning = self._config.tuning
+        self._related.translator = self._translator
 
     @property
     def related_finder(self) -> RelatedFinder:

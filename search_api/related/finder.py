@@ -33,6 +33,7 @@ from indexer.vectors import FaissVectorIndex
 from search_api.catalog import PassageCatalog
 from search_api.fusion import convex_fusion, reciprocal_rank_fusion
 from search_api.lexical import LexicalIndex, folded_text, found_words
+from search_api.question_translation import QuestionTranslator
 from search_api.ranking import ChannelTuning, top_rows
 from search_api.related.config import (
     CONTEXT_SUFFIX,
@@ -53,7 +54,12 @@ from search_api.related.reasons import (
 )
 from search_api.related.scoring import PairRanking, aggregate_pairs
 from search_api.related.sources import RelatedSource
-from search_api.related.terms import WeightedTerm, score_passages, select_terms
+from search_api.related.terms import (
+    WeightedTerm,
+    score_passages,
+    select_groups,
+    select_terms,
+)
 from search_api.related.themes import source_theme_keys
 from search_api.relevance import fused_scale, relevance
 from search_api.results import Highlight, SearchPage
@@ -98,6 +104,9 @@ class RelatedFinder:
         """Per-channel corrections (the searcher passes its own)."""
         self.themes: ThemeLookup | None = None
         """Where shared themes come from; None: the statements' stored tags."""
+        self.translator: QuestionTranslator | None = None
+        """English sources' words in Japanese for more-like-this (None: their own words only;
+        the searcher passes its own)."""
 
     def wants_query_side(self, channel: str) -> bool:
         """Whether the ranking uses ``channel``'s query side (so the caller should embed it)."""
@@ -136,6 +145,9 @@ class RelatedFinder:
             text = " ".join(p.text for p in source.passages if not p.context)
             terms = select_terms(self._analyze(text), self._lexical, self.config.terms)
             scores = score_passages(self._lexical, terms)
+            groups = self._translated(text, source.language)
+            if groups:
+                scores = scores + self._lexical.score_groups(groups)
             rows = top_rows(scores, mask, self.config.depth)
             rankings[LEXICAL] = PairRanking.from_rows(self._catalog, rows, scores[rows])
         fused = self._fused(rankings)
@@ -144,6 +156,14 @@ class RelatedFinder:
             fused = self._fused(rankings)
         ordered = cap_per_meeting(fused, self._catalog.statement_meeting, self.config.per_meeting)
         return RelatedRanking(ordered, rankings, terms)
+
+    def _translated(self, text: str, language: str) -> list[tuple[str, ...]]:
+        """An English source's most distinctive words as groups of Japanese index terms (each
+        scored as one term: `search_api.question_translation`), chosen like its own terms."""
+        if self.translator is None or language != "en":
+            return []
+        groups = self.translator.term_groups(text)
+        return select_groups(groups, self._lexical, self.config.terms)
 
     def _fused(self, rankings: Mapping[str, PairRanking]) -> list[tuple[int, float]]:
         names = [n for n in rankings if self._weight(n) > 0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from indexer.index_dir import open_index
 from search_api.python_api import open_searcher
+from search_api.related.reasons import RelatedHit
 from search_api.results import SearchMode, SearchRequest
 from search_api.searcher import SearchableIndex, Searcher
 
@@ -48,3 +50,29 @@ def test_japanese_questions_are_not_translated(small_index: Path) -> None:
 def test_the_api_searches_english_questions_with_the_dictionary(client: TestClient) -> None:
     found = client.get("/search", params={"q": QUESTION, "mode": "lexical", "limit": 5}).json()
     assert [hit["language"] for hit in found["results"]].count("ja") >= 3
+
+
+ARTICLE = (
+    "Secret patents: an invention whose publication would harm national security may be kept "
+    "secret, and the inventor receives compensation for the loss."
+)
+
+
+def about_patents(hits: Sequence[RelatedHit]) -> list[bool]:
+    return [
+        hit.statement.language == "ja"
+        and ("特許" in hit.statement.text or "発明" in hit.statement.text)
+        for hit in hits
+    ]
+
+
+def test_an_english_text_finds_related_japanese_remarks_by_translation(
+    small_index: Path,
+) -> None:
+    """More-like-this also searches the text's distinctive words translated (特許, 発明)."""
+    searcher = open_searcher(small_index, model="fake")
+    translated = about_patents(searcher.related_text(ARTICLE, limit=6).hits)
+    searcher.related_finder.translator = None
+    untranslated = about_patents(searcher.related_text(ARTICLE, limit=6).hits)
+    assert translated[0]
+    assert not any(untranslated)

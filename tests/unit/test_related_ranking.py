@@ -8,11 +8,12 @@ import pytest
 from indexer.records import Passage, Statement, ThemeTag
 from search_api.catalog import build_catalog
 from search_api.lexical import build_lexical_index
+from search_api.question_translation import TermGroup
 from search_api.ranking import ChannelTuning
 from search_api.related.diversity import cap_per_meeting
 from search_api.related.reasons import tagged_shared_themes
 from search_api.related.scoring import aggregate_pairs
-from search_api.related.terms import TermSelection, score_passages, select_terms
+from search_api.related.terms import TermSelection, score_passages, select_groups, select_terms
 
 
 def _lexical(documents: list[list[str]]):
@@ -107,3 +108,20 @@ def test_shared_themes_are_the_assigned_themes_on_both_sides_by_qualified_id() -
     shared = tagged_shared_themes({t.key for t in source.themes}, results)
     assert shared == {"a": ("cap:1 Macro", "cap:8 Energy"), "b": (), "c": ()}
     assert tagged_shared_themes(set(), results) == {}  # an untagged source shares nothing
+
+
+def test_translated_words_are_chosen_like_terms_most_distinctive_first() -> None:
+    documents = [["夫", "所得"], ["配偶者", "所得"], ["所得", "税"], ["所得"], ["夫", "天気"]] * 4
+    index = build_lexical_index(list(range(len(documents))), documents)
+    groups = [
+        TermGroup("income", (("所得", "所得"),)),  # in every passage: not distinctive
+        TermGroup("husband", (("夫", "夫"), ("配偶者", "配偶者"))),
+        TermGroup("tax", (("税", "税"),)),
+        TermGroup("tax", (("税", "税"),)),
+        TermGroup("weather", (("天気", "天気"),)),
+    ]
+    chosen = select_groups(groups, index, TermSelection(max_terms=2, max_doc_share=0.5))
+    # tax occurs twice (tf 2); husband's commonest term 夫 is in 8 passages, 天気 in 4
+    assert chosen == [("税",), ("天気",)]
+    everything = select_groups(groups, index, TermSelection(max_terms=10, max_doc_share=0.5))
+    assert everything == [("税",), ("天気",), ("夫", "配偶者")]
