@@ -319,9 +319,11 @@ def _open(index_dir: Path, model: str | None, encoder: EncoderOptions) -> Any:
 def _open_without_models(index_dir: Path) -> Any:
     """A searcher for work that embeds no question (related remarks use stored vectors)."""
     from indexer.index_dir import open_index
+    from models.bilingual_dictionary import load_english_japanese
     from search_api.searcher import SearchableIndex, Searcher
 
-    return Searcher(cast(SearchableIndex, open_index(index_dir)), {})
+    index = cast(SearchableIndex, open_index(index_dir))
+    return Searcher(index, {}, dictionary=load_english_japanese())
 
 
 def _validated(schema: type[Any], **fields: Any) -> Any:

@@ -144,6 +144,9 @@ def format_related_page(page: JsonDict, width: int, heading: str) -> str:
                 if reason[label]:
                     shared = f"shared {label}: " + ", ".join(reason[label])
                     lines.append(indent + truncate(shared, body_width))
+            if reason.get("translations"):
+                words = ", ".join(f"{t['source']} → {t['term']}" for t in reason["translations"])
+                lines.append(indent + truncate(f"translated: {words}", body_width))
         out.append("\n".join(lines))
     return "\n\n".join(out)
 

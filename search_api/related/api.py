@@ -61,8 +61,16 @@ class PassageRefOut(BaseModel):
     char_end: int
 
 
+class TranslationOut(BaseModel):
+    """A word of an English source and its Japanese translation found in the result."""
+
+    source: str = Field(description="The English word or phrase, as in the dictionary.")
+    term: str = Field(description="Its translation as written in the result.")
+
+
 class ReasonOut(BaseModel):
-    """Why a remark is related: the matched passage pair, shared terms and themes."""
+    """Why a remark is related: the matched passage pair, shared terms and themes, and for an
+    English source the translations of its words that the result holds."""
 
     channel: str
     similarity: float
@@ -71,6 +79,7 @@ class ReasonOut(BaseModel):
     context: bool
     terms: list[str]
     themes: list[str]
+    translations: list[TranslationOut] = Field(default_factory=list)
 
 
 class RelatedHitOut(HitOut):
@@ -101,6 +110,7 @@ def reason_to_dict(reason: RelatedReason | None) -> JsonDict | None:
         "context": reason.context,
         "terms": list(reason.terms),
         "themes": list(reason.themes),
+        "translations": [{"source": s, "term": t} for s, t in reason.translations],
     }
 
 

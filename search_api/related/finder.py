@@ -22,7 +22,7 @@ reasons of each shown result come from these same rankings (``search_api.related
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +33,7 @@ from indexer.vectors import FaissVectorIndex
 from search_api.catalog import PassageCatalog
 from search_api.fusion import convex_fusion, reciprocal_rank_fusion
 from search_api.lexical import LexicalIndex, folded_text, found_words
-from search_api.question_translation import QuestionTranslator
+from search_api.question_translation import QuestionTranslator, TermGroup
 from search_api.ranking import ChannelTuning, top_rows
 from search_api.related.config import (
     CONTEXT_SUFFIX,
@@ -76,6 +76,8 @@ class RelatedRanking:
     ordered: list[tuple[int, float]]
     rankings: dict[str, PairRanking]
     terms: list[WeightedTerm]
+    groups: list[TermGroup] = field(default_factory=list)
+    """An English source's translated words searched by more-like-this (empty otherwise)."""
 
 
 class RelatedFinder:
@@ -141,13 +143,14 @@ class RelatedFinder:
             if weights.get(name, 0.0) > 0:
                 rankings.update(self._dense(channel, name, xq, main, source, allowed))
         terms: list[WeightedTerm] = []
+        groups: list[TermGroup] = []
         if weights.get(LEXICAL, 0.0) > 0:
             text = " ".join(p.text for p in source.passages if not p.context)
             terms = select_terms(self._analyze(text), self._lexical, self.config.terms)
             scores = score_passages(self._lexical, terms)
             groups = self._translated(text, source.language)
             if groups:
-                scores = scores + self._lexical.score_groups(groups)
+                scores = scores + self._lexical.score_groups([g.terms for g in groups])
             rows = top_rows(scores, mask, self.config.depth)
             rankings[LEXICAL] = PairRanking.from_rows(self._catalog, rows, scores[rows])
         fused = self._fused(rankings)
@@ -155,9 +158,9 @@ class RelatedFinder:
             rankings.update(self._feedback(fused, rankings, source, (allowed, mask)))
             fused = self._fused(rankings)
         ordered = cap_per_meeting(fused, self._catalog.statement_meeting, self.config.per_meeting)
-        return RelatedRanking(ordered, rankings, terms)
+        return RelatedRanking(ordered, rankings, terms, groups)
 
-    def _translated(self, text: str, language: str) -> list[tuple[str, ...]]:
+    def _translated(self, text: str, language: str) -> list[TermGroup]:
         """An English source's most distinctive words as groups of Japanese index terms (each
         scored as one term: `search_api.question_translation`), chosen like its own terms."""
         if self.translator is None or language != "en":
@@ -298,6 +301,7 @@ class RelatedFinder:
         passage_ids = [int(catalog.passage_ids[row]) for _ch, _src, row, _sim in pairs.values()]
         passages = self._store.get_passages(passage_ids)
         owners = self._term_owners(ranking.terms)
+        group_owners = self._group_owners(ranking.groups)
         weights = [self._weight(name) for name in ranking.rankings]
         scale = fused_scale(weights, self.config.fusion)
         themes = (
@@ -324,6 +328,7 @@ class RelatedFinder:
                 context=side.context,
                 terms=terms,
                 themes=themes.get(statement_id, ()),
+                translations=self._translations(index, statement, group_owners),
             )
             highlight = Highlight(passage.text, terms, passage.char_start, passage.char_end)
             hits.append(
@@ -371,6 +376,34 @@ class RelatedFinder:
             postings = lexical.rows[lexical.indptr[column] : lexical.indptr[column + 1]]
             out.append((weighted, set(owners[postings].tolist())))
         return out
+
+    def _group_owners(self, groups: Sequence[TermGroup]) -> list[tuple[TermGroup, set[int]]]:
+        """Each translated word with the statements whose passages hold one of its terms."""
+        lexical, owners = self._lexical, self._catalog.passage_statement
+        out = []
+        for group in groups:
+            found: set[int] = set()
+            for term in group.terms:
+                column = lexical.vocabulary.get(term)
+                if column is not None:
+                    postings = lexical.rows[lexical.indptr[column] : lexical.indptr[column + 1]]
+                    found.update(owners[postings].tolist())
+            out.append((group, found))
+        return out
+
+    @staticmethod
+    def _translations(
+        statement: int, result: Statement, owners: Sequence[tuple[TermGroup, set[int]]]
+    ) -> tuple[tuple[str, str], ...]:
+        """(source word, translation as written in the result) for each translated word the
+        result holds, most distinctive first; whole words before their parts (半導体, not 導体)."""
+        pairs = []
+        for group, statements in owners:
+            if statement in statements:
+                written = readable_terms(found_words(result.text, group.words), (result.text,))
+                if written:
+                    pairs.append((group.source, written[0]))
+        return tuple(pairs[:MAX_SHOWN_TERMS])
 
     def _shared_terms(
         self,

@@ -44,6 +44,9 @@ class RelatedReason:
     """Distinctive words of the source that occur in the result, as written in the result."""
     themes: tuple[str, ...] = ()
     """Assigned themes of both source and result, as ``cap:8 Energy`` (empty when untagged)."""
+    translations: tuple[tuple[str, str], ...] = ()
+    """For an English source: ``(its word, the Japanese translation in the result)`` pairs,
+    the source's most distinctive words first (`search_api.question_translation`)."""
 
 
 @dataclass(frozen=True, slots=True)

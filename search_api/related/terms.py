@@ -93,25 +93,24 @@ def score_passages(index: LexicalIndex, terms: Sequence[WeightedTerm]) -> npt.ND
 
 def select_groups(
     groups: Sequence[TermGroup], index: LexicalIndex, selection: TermSelection
-) -> list[tuple[str, ...]]:
+) -> list[TermGroup]:
     """The most distinctive translated words of a source (English text about Japanese
     remarks), chosen as `select_terms` chooses terms, best first.
 
     A word's frequency is how often it occurs in the source; its document frequency is that
     of its commonest term (a group's passages are at least those).  Words whose commonest
     term is in fewer than ``min_doc_freq`` or more than ``max_doc_share`` of the passages are
-    left out.  Returns each chosen word's index terms (for `LexicalIndex.score_groups`).
+    left out.
     """
     counts = Counter(group.source for group in groups)
-    terms = {group.source: group.terms for group in groups}
+    by_source = {group.source: group for group in groups}
     documents = max(index.size, 1)
     scored: list[tuple[float, str]] = []
     for source, tf in counts.items():
-        df = max((document_frequency(index, term) for term in terms[source]), default=0)
+        df = max((document_frequency(index, t) for t in by_source[source].terms), default=0)
         if df < selection.min_doc_freq or df > selection.max_doc_share * documents:
             continue
         idf = math.log(1.0 + (documents - df + 0.5) / (df + 0.5))
         scored.append((tf * idf, source))
     scored.sort(key=lambda item: (-item[0], item[1]))
-    return [terms[source] for _weight, source in scored[: selection.max_terms]]
-
+    return [by_source[source] for _weight, source in scored[: selection.max_terms]]

@@ -76,3 +76,16 @@ def test_an_english_text_finds_related_japanese_remarks_by_translation(
     untranslated = about_patents(searcher.related_text(ARTICLE, limit=6).hits)
     assert translated[0]
     assert not any(untranslated)
+
+
+def test_the_reason_names_each_translation_in_both_texts(client: TestClient) -> None:
+    """The English word is the source's, its translation is written in the result."""
+    found = client.post("/related", json={"q": ARTICLE, "limit": 10, "text": "full"}).json()
+    translated = [hit for hit in found["results"] if hit["reason"]["translations"]]
+    assert translated
+    for hit in translated:
+        for pair in hit["reason"]["translations"]:
+            assert pair["source"].split()[0] in ARTICLE.lower()
+            assert pair["term"] in hit["text"]
+    english_sources = [h for h in found["results"] if h["language"] == "en"]
+    assert all(not h["reason"]["translations"] for h in english_sources)

@@ -239,6 +239,20 @@ def test_related_shows_why_each_result_is_related(run: Any, cli_index: Path) -> 
     assert "shared terms: " in result.out
 
 
+def test_related_to_an_english_text_shows_the_translations_it_matched(
+    run: Any, cli_index: Path
+) -> None:
+    text = "Secret patents: an invention that would harm national security is kept secret."
+    result = run(
+        "related", "--like", text, "--index", str(cli_index), "--model", "fake", "--limit", "3"
+    )
+
+    assert result.code == 0, result.err
+    lines = [line.strip() for line in result.out.splitlines() if "translated: " in line]
+    assert lines
+    assert any("patent → 特許" in line or "invention → 発明" in line for line in lines)
+
+
 def test_related_takes_a_text_or_an_id_but_not_both(run: Any, cli_index: Path) -> None:
     text = "経済安全保障とサプライチェーンの強靱化、特定国への依存"
     result = run(

@@ -109,3 +109,26 @@ def test_the_meetings_page_lists_what_get_meetings_lists_newest_first(client: Te
     positions = [html.index(f'href="/ui/meetings/{quote(m["id"], safe="")}"') for m in newest_first]
     assert positions == sorted(positions)
     assert all(f'<td class="num">{m["statement_count"]}</td>' in html for m in api)
+
+
+def test_related_remarks_of_an_english_remark_show_the_translations_they_share(
+    client: TestClient,
+) -> None:
+    english = client.get(
+        "/search", params={"q": "supply chains", "language": "en", "limit": 10}
+    ).json()["results"]
+    for source in english:
+        related = client.get(
+            f"/statements/{quote(source['statement_id'], safe='')}/related", params={"limit": 10}
+        ).json()["results"]
+        translated = [hit for hit in related if hit["reason"]["translations"]]
+        if translated:
+            break
+    else:
+        pytest.fail("no English remark of the test index has a related remark by translation")
+    html = client.get(f"/ui/statements/{quote(source['statement_id'], safe='')}").text
+    shown = [hit for hit in translated if f'data-statement-id="{hit["statement_id"]}"' in html]
+    assert shown  # the page lists the first related remarks, as the API does
+    for hit in shown:
+        for pair in hit["reason"]["translations"]:
+            assert f"{escape(pair['source'])} → <mark>{escape(pair['term'])}</mark>" in html
