@@ -274,22 +274,19 @@ class LexicalIndex:
                 scores[self.rows[start:end]] += self.weights[start:end]
                 continue
             touched = []
+            union = 0  # rows holding any term of the group: counted where first seen
             for column in columns:
                 start, end = self.indptr[column], self.indptr[column + 1]
                 rows = self.rows[start:end]
                 parts = self.weights[start:end] / np.float32(self._idf(end - start))
-                best[rows] = np.maximum(best[rows], parts)
+                seen = best[rows]
+                union += int(np.count_nonzero(seen == 0))  # every tf part is positive
+                best[rows] = np.maximum(seen, parts)
                 touched.append(rows)
-            # on the postings only, not on every row: count the union's rows by turning each
-            # counted value negative, then add each row once (zeroed once added)
-            union = 0
-            for rows in touched:
-                values = best[rows]
-                union += int(np.count_nonzero(values > 0))
-                best[rows] = -np.abs(values)
+            # on the postings only, not on every row: each row is added once (then zeroed)
             idf = np.float32(self._idf(union))
             for rows in touched:
-                scores[rows] -= best[rows] * idf
+                scores[rows] += best[rows] * idf
                 best[rows] = 0.0
         return scores
 
