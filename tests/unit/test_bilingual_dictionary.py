@@ -137,3 +137,18 @@ def test_the_installed_jmdict_translates_policy_words(tmp_path: Path) -> None:
     assert "輸出" in table["export"]
     assert "関税" in table["tariff"]
     assert len(table) > 30_000
+
+
+def test_without_jamdict_data_there_is_no_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    import models.bilingual_dictionary as dictionary
+
+    monkeypatch.setattr(dictionary, "jmdict_database", lambda: None)
+    assert dictionary.load_english_japanese() is None
+
+
+def test_an_unwritable_cache_still_gives_the_table(tmp_path: Path) -> None:
+    database = jmdict_file(tmp_path / "jmdict.db")
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("a file where the cache directory should be")
+    table = load_english_japanese(not_a_directory, database)
+    assert table is not None and table["export"] == ("輸出",)
