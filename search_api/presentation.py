@@ -171,6 +171,9 @@ def page_to_dict(page: SearchPage, view: View = FULL) -> JsonDict:
         "offset": page.offset,
         "results": [hit_to_dict(hit, view) for hit in page.hits],
         "facets": None if page.facets is None else facets_to_dict(page.facets),
+        "translations": [
+            {"source": word, "terms": list(terms)} for word, terms in page.translations
+        ],
     }
 
 

@@ -112,6 +112,8 @@ class TermGroup:
     source: str
     words: tuple[tuple[str, str], ...]
     """(index term, word as written) pairs of all its translations."""
+    translations: tuple[str, ...] = ()
+    """The dictionary's translations themselves (what a reader is shown)."""
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -144,7 +146,7 @@ class QuestionTranslator:
             if group is None:
                 # one analysis for all translations: a line break keeps them apart
                 pairs = self._analyze("\n".join(word.translations))
-                group = TermGroup(word.source, tuple(dict.fromkeys(pairs)))
+                group = TermGroup(word.source, tuple(dict.fromkeys(pairs)), word.translations)
                 if len(self._cache) >= self.MAX_CACHED:
                     self._cache.clear()
                 self._cache[word.source] = group

@@ -68,6 +68,8 @@ class SearchPage:
     offset: int
     facets: Mapping[str, Sequence[FacetValue]] | None = None
     """Counts per facet value over all ``total`` matching statements, when asked for."""
+    translations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """An English question's words that BM25 also searched in Japanese: (word, translations)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -336,6 +336,13 @@ class FacetValueOut(BaseModel):
     label: str | None = None
 
 
+class QuestionTranslationOut(BaseModel):
+    """A word of an English question and the Japanese translations BM25 searched for it."""
+
+    source: str = Field(description="The English word or phrase, as in the dictionary.")
+    terms: list[str] = Field(description="Its JMdict translations, best first.")
+
+
 class SearchResponse(BaseModel):
     """One page of ranked statements; ``total`` counts every statement that matched."""
 
@@ -346,6 +353,10 @@ class SearchResponse(BaseModel):
     results: list[HitOut]
     facets: dict[str, list[FacetValueOut]] | None = Field(
         default=None, description="Counts over every matching statement (when asked for)."
+    )
+    translations: list[QuestionTranslationOut] = Field(
+        default_factory=list,
+        description="For an English question: its words that BM25 also searched in Japanese.",
     )
 
 

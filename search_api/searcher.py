@@ -196,6 +196,9 @@ class Searcher:
         if request.facets:
             matched = [self._catalog.statement_ids[s] for s, _score in fused]
             page = replace(page, facets=count_facets(self._store, matched, request.facets))
+        if groups and LEXICAL_CHANNEL in rankings:
+            shown_words = {g.source: g.translations for g in groups}
+            page = replace(page, translations=tuple(shown_words.items()))
         return page
 
     def _translated(self, query: str, language: str, mode: SearchMode) -> list[TermGroup]:

@@ -97,7 +97,11 @@ def format_page(page: JsonDict, width: int, heading: str) -> str:
     if not shown:
         return f"{heading}: no results (total {page['total']})."
     first = page["offset"] + 1
-    lines = [f"{heading}: {first}-{first + shown - 1} of {page['total']}", ""]
+    lines = [f"{heading}: {first}-{first + shown - 1} of {page['total']}"]
+    if page.get("translations"):
+        words = "; ".join(f"{t['source']} → {', '.join(t['terms'])}" for t in page["translations"])
+        lines.append(truncate(f"also searched in Japanese: {words}", width))
+    lines.append("")
     indent = "     "
     body_width = max(width - len(indent), 20)
     for hit in page["results"]:

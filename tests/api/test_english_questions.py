@@ -89,3 +89,15 @@ def test_the_reason_names_each_translation_in_both_texts(client: TestClient) -> 
             assert pair["term"] in hit["text"]
     english_sources = [h for h in found["results"] if h["language"] == "en"]
     assert all(not h["reason"]["translations"] for h in english_sources)
+
+
+def test_the_response_says_which_words_were_also_searched_in_japanese(
+    client: TestClient,
+) -> None:
+    english = client.get("/search", params={"q": "semiconductors and export controls"}).json()
+    assert english["translations"][0] == {"source": "semiconductor", "terms": ["半導体"]}
+    assert [t["source"] for t in english["translations"]][1:] == ["export", "control"]
+    japanese = client.get("/search", params={"q": "半導体の輸出管理"}).json()
+    assert japanese["translations"] == []
+    semantic = client.get("/search", params={"q": "semiconductors", "mode": "semantic"}).json()
+    assert semantic["translations"] == []  # BM25 did not run

@@ -239,6 +239,17 @@ def test_related_shows_why_each_result_is_related(run: Any, cli_index: Path) -> 
     assert "shared terms: " in result.out
 
 
+def test_search_says_which_words_of_an_english_question_were_searched_in_japanese(
+    run: Any, cli_index: Path
+) -> None:
+    english = run("search", "semiconductors", "--index", str(cli_index), "--model", "fake")
+    japanese = run("search", "半導体", "--index", str(cli_index), "--model", "fake")
+
+    assert english.code == 0 and japanese.code == 0, english.err + japanese.err
+    assert english.out.splitlines()[1] == "also searched in Japanese: semiconductor → 半導体"
+    assert "also searched in Japanese" not in japanese.out
+
+
 def test_related_to_an_english_text_shows_the_translations_it_matched(
     run: Any, cli_index: Path
 ) -> None:

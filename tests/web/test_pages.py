@@ -132,3 +132,12 @@ def test_related_remarks_of_an_english_remark_show_the_translations_they_share(
     for hit in shown:
         for pair in hit["reason"]["translations"]:
             assert f"{escape(pair['source'])} → <mark>{escape(pair['term'])}</mark>" in html
+
+
+def test_an_english_question_shows_the_words_also_searched_in_japanese(
+    client: TestClient,
+) -> None:
+    html = client.get("/ui", params={"q": "semiconductors"}).text
+    assert '<p class="translations">日本語でも検索した語: ' in html
+    assert '<span class="translation">semiconductor → 半導体</span>' in html
+    assert 'class="translations"' not in client.get("/ui", params={"q": "半導体"}).text
