@@ -9,7 +9,9 @@ scores, weights in `RelatedConfig`):
 * ``e5:query``: the same passages embedded as questions (e5's ``query:`` side), when a
   model is loaded and the channel has a weight;
 * ``bm25``: more-like-this, the source's most distinctive terms by tf-idf against the index
-  (``search_api.related.terms``);
+  (``search_api.related.terms``), and for an English source its most distinctive words'
+  Japanese translations, each word one structured-query group
+  (``search_api.question_translation``);
 * ``<channel>:context``: the neighbouring remarks of the source in its meeting (meeting
   structure), when ``context_weight`` > 0;
 * ``<channel>:feedback``: pseudo-relevance feedback, the best passages of the first
