@@ -211,6 +211,7 @@ def health_to_dict(health: IndexHealth, now: dt.datetime | None = None) -> JsonD
             "statements": health.statements,
             "passages": health.passages,
         },
+        "translation": {"dictionary": "JMdict", "entries": health.translation_entries},
         "index": {
             "built_at": health.built_at.isoformat() if health.built_at else None,
             "updated_at": health.updated_at.isoformat() if health.updated_at else None,

@@ -138,6 +138,11 @@ class QuestionTranslator:
         self._analyze = analyze
         self._cache: dict[str, TermGroup] = {}
 
+    @property
+    def entries(self) -> int:
+        """English words and phrases the dictionary translates."""
+        return len(self._dictionary)
+
     def term_groups(self, question: str) -> list[TermGroup]:
         """One group per translated word or phrase of the question (none for no match)."""
         groups = []

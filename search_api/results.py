@@ -85,6 +85,9 @@ class IndexHealth:
     updated_at: dt.datetime | None
     channels: tuple[ChannelHealth, ...] = ()
     """Every embedding channel of the index (the primary one is ``model_id`` too)."""
+    translation_entries: int = 0
+    """English words and phrases of the dictionary English questions are translated with (0:
+    none loaded, so English questions search their own words only)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -418,6 +418,13 @@ class IndexOut(BaseModel):
     age_seconds: float | None
 
 
+class TranslationOut(BaseModel):
+    """The dictionary English questions are also searched in Japanese with."""
+
+    dictionary: str
+    entries: int = Field(description="English words and phrases (0: none loaded).")
+
+
 class HealthOut(BaseModel):
     """What ``/health`` reports."""
 
@@ -425,6 +432,7 @@ class HealthOut(BaseModel):
     model: ModelOut
     channels: list[ChannelOut]
     counts: CountsOut
+    translation: TranslationOut
     index: IndexOut
 
 

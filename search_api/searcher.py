@@ -391,6 +391,7 @@ class Searcher:
                 ChannelHealth(name, c.model_id, c.fingerprint, c.dimension)
                 for name, c in sorted(channels.items())
             ),
+            translation_entries=self._translator.entries if self._translator else 0,
         )
 
     # ---- helpers -----------------------------------------------------------------------

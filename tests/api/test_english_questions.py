@@ -101,3 +101,13 @@ def test_the_response_says_which_words_were_also_searched_in_japanese(
     assert japanese["translations"] == []
     semantic = client.get("/search", params={"q": "semiconductors", "mode": "semantic"}).json()
     assert semantic["translations"] == []  # BM25 did not run
+
+
+def test_health_reports_the_dictionary_english_questions_are_translated_with(
+    client: TestClient, small_index: Path
+) -> None:
+    translation = client.get("/health").json()["translation"]
+    assert translation["dictionary"] == "JMdict"
+    assert translation["entries"] > 30_000
+    without = Searcher(cast(SearchableIndex, open_index(small_index)), {}, dictionary=None)
+    assert without.health().translation_entries == 0
