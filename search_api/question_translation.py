@@ -9,8 +9,10 @@ instead of eight times.  `search_api.lexical.LexicalIndex.score_groups` scores s
 
 This module finds the groups: phrases of up to three words first ("nuclear reactor", "at
 risk"), then single words, skipping English function words; a word missing from the
-dictionary is tried in simple base forms (plural, past, -ing).  Pure: the dictionary is a
-mapping (`models.bilingual_dictionary`), and nothing is analysed here.
+dictionary is tried in simple base forms (plural, past, -ing).  The searcher uses it for
+English questions, the related ranking for English sources (`search_api.related.terms.
+select_groups` picks their most distinctive words).  No I/O: the dictionary is a mapping
+(`models.bilingual_dictionary`) and the analyzer a function passed in.
 """
 
 from __future__ import annotations
