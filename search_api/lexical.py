@@ -278,20 +278,21 @@ class LexicalIndex:
             for column in columns:
                 start, end = self.indptr[column], self.indptr[column + 1]
                 rows = self.rows[start:end]
-                parts = self.weights[start:end] / np.float32(self._idf(end - start))
+                parts = self.weights[start:end] / np.float32(self.idf(end - start))
                 seen = best[rows]
                 union += int(np.count_nonzero(seen == 0))  # every tf part is positive
                 best[rows] = np.maximum(seen, parts)
                 touched.append(rows)
             # on the postings only, not on every row: each row is added once (then zeroed)
-            idf = np.float32(self._idf(union))
+            idf = np.float32(self.idf(union))
             for rows in touched:
                 scores[rows] += best[rows] * idf
                 best[rows] = 0.0
         return scores
 
-    def _idf(self, document_frequency: int) -> float:
-        """BM25's idf, as the postings' weights were built with (`_postings`)."""
+    def idf(self, document_frequency: int) -> float:
+        """BM25's idf of a term in that many documents, as the postings' weights were built
+        with (`_postings`, which computes it for every term at once)."""
         documents = max(self.size, 1)
         return math.log(1.0 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
 

@@ -11,9 +11,8 @@ Terms in fewer than ``min_doc_freq`` passages (typos, names seen once) or in mor
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,17 +59,26 @@ def select_terms(
     surfaces: dict[str, str] = {}
     for term, surface in pairs:
         surfaces.setdefault(term, surface)
-    documents = max(index.size, 1)
-    scored: list[tuple[float, str]] = []
-    for term, tf in counts.items():
-        df = document_frequency(index, term)
-        if df < selection.min_doc_freq or df > selection.max_doc_share * documents:
-            continue
-        idf = math.log(1.0 + (documents - df + 0.5) / (df + 0.5))
-        scored.append((tf * idf, term))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    best = scored[: selection.max_terms]
+    best = _most_distinctive(counts, lambda term: document_frequency(index, term), index, selection)
     return [WeightedTerm(term, surfaces[term], weight) for weight, term in best]
+
+
+def _most_distinctive(
+    counts: Counter[str],
+    frequency_of: Callable[[str], int],
+    index: LexicalIndex,
+    selection: TermSelection,
+) -> list[tuple[float, str]]:
+    """``(tf * idf, key)`` of the best keys, best first (ties by key), within the selection's
+    document-frequency limits; ``frequency_of`` gives a key's document frequency."""
+    scored: list[tuple[float, str]] = []
+    for key, tf in counts.items():
+        df = frequency_of(key)
+        if df < selection.min_doc_freq or df > selection.max_doc_share * index.size:
+            continue
+        scored.append((tf * index.idf(df), key))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return scored[: selection.max_terms]
 
 
 def score_passages(index: LexicalIndex, terms: Sequence[WeightedTerm]) -> npt.NDArray[np.float32]:
@@ -104,13 +112,9 @@ def select_groups(
     """
     counts = Counter(group.source for group in groups)
     by_source = {group.source: group for group in groups}
-    documents = max(index.size, 1)
-    scored: list[tuple[float, str]] = []
-    for source, tf in counts.items():
-        df = max((document_frequency(index, t) for t in by_source[source].terms), default=0)
-        if df < selection.min_doc_freq or df > selection.max_doc_share * documents:
-            continue
-        idf = math.log(1.0 + (documents - df + 0.5) / (df + 0.5))
-        scored.append((tf * idf, source))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [by_source[source] for _weight, source in scored[: selection.max_terms]]
+
+    def commonest(source: str) -> int:
+        return max((document_frequency(index, t) for t in by_source[source].terms), default=0)
+
+    best = _most_distinctive(counts, commonest, index, selection)
+    return [by_source[source] for _weight, source in best]
