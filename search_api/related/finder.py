@@ -371,27 +371,23 @@ class RelatedFinder:
 
     def _term_owners(self, terms: Sequence[WeightedTerm]) -> list[tuple[WeightedTerm, set[int]]]:
         """Each selected term with the statements whose passages are indexed under it."""
-        lexical, owners = self._lexical, self._catalog.passage_statement
-        out = []
-        for weighted in terms:
-            column = lexical.vocabulary[weighted.term]
-            postings = lexical.rows[lexical.indptr[column] : lexical.indptr[column + 1]]
-            out.append((weighted, set(owners[postings].tolist())))
-        return out
+        return [(weighted, self._statements_holding(weighted.term)) for weighted in terms]
 
     def _group_owners(self, groups: Sequence[TermGroup]) -> list[tuple[TermGroup, set[int]]]:
         """Each translated word with the statements whose passages hold one of its terms."""
-        lexical, owners = self._lexical, self._catalog.passage_statement
-        out = []
-        for group in groups:
-            found: set[int] = set()
-            for term in group.terms:
-                column = lexical.vocabulary.get(term)
-                if column is not None:
-                    postings = lexical.rows[lexical.indptr[column] : lexical.indptr[column + 1]]
-                    found.update(owners[postings].tolist())
-            out.append((group, found))
-        return out
+        return [
+            (group, set().union(*(self._statements_holding(t) for t in group.terms)))
+            for group in groups
+        ]
+
+    def _statements_holding(self, term: str) -> set[int]:
+        """Statements with a passage indexed under ``term`` (none for an unknown term)."""
+        lexical = self._lexical
+        column = lexical.vocabulary.get(term)
+        if column is None:
+            return set()
+        postings = lexical.rows[lexical.indptr[column] : lexical.indptr[column + 1]]
+        return set(self._catalog.passage_statement[postings].tolist())
 
     @staticmethod
     def _translations(
